@@ -31,11 +31,11 @@ def peer_made(masks) -> nn.Sequential:
 def peer_loss(model, x): return F.binary_cross_entropy_with_logits(model(x), x, reduction='sum') / len(x)
 def made_loss(model, x): return -model.log_prob(x, check=False).mean()
 
-def build(hidden:list, fused:bool, weight_decay:float=0.):
-    "Our MADE and the peers' masked MLP with the same masks, each with its own Adam."
+def build(hidden:list, fused:bool, optimizer=torch.optim.Adam, weight_decay:float=0.):
+    "Our MADE and the peers' masked MLP with the same masks, each with its own optimizer (lr 1e-3)."
     ours = MADE(784, hidden, seed=0)
     peer = peer_made(made_masks(*ours.mask_numbers(0)))
-    opt = lambda m: torch.optim.Adam(m.parameters(), lr=1e-3, weight_decay=weight_decay, fused=fused or None)
+    opt = lambda m: optimizer(m.parameters(), lr=1e-3, weight_decay=weight_decay, fused=fused or None)
     return {'peer': (peer, peer_loss, opt(peer)), 'ours': (ours, made_loss, opt(ours))}
 
 def batches(B:int):
@@ -52,7 +52,7 @@ def step_parts(model, loss_fn, opt, x) -> tuple:
     t0 = time.perf_counter(); opt.zero_grad(); loss = loss_fn(model, x)
     t1 = time.perf_counter(); loss.backward()
     t2 = time.perf_counter(); opt.step()
-    return t1 - t0, time.perf_counter() - t2, t2 - t1
+    return t1 - t0, t2 - t1, time.perf_counter() - t2
 
 def masking_seconds(model) -> float:
     "Time of the elementwise masking per step: W * mask for every layer, twice (forward, and the gradient in backward)."
@@ -69,45 +69,44 @@ def n_denormal(model, opt) -> int:
     return sum(int(((t != 0) & (t.abs() < tiny)).sum()) for t in ts)
 
 @call_parse
-def main(rounds:int=7, # interleaved rounds per configuration
+def main(rounds:int=7, # interleaved rounds per configuration (0: skip the table)
          steps:int=20, # training steps timed per round and model
          fused:bool=False, # use Adam(fused=True) for both models
-         decay_steps:int=0, # if > 0: also train this many steps with weight decay 1e-4 and compare speed early/late
+         decay_steps:int=0, # if > 0: also train this many steps with weight decay (Adam L2, AdamW), speed early/late
          threads:int=0 # torch threads (0: torch's default)
         ):
     if threads: torch.set_num_threads(threads)
     torch.manual_seed(0)
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, Adam{"(fused=True)" if fused else ""}, '
           f'{rounds} rounds x {steps} steps, median step time\n')
-    print('| sizes | batch | peer ex/s | ours ex/s | ours / peer | ours: forward / backward / Adam / masking (ms) |')
-    print('|---|---|---|---|---|---|')
-    for hidden in ([500], [500, 500]):
-        for B in (100, 500):
-            models, data = build(hidden, fused), batches(B)
-            for m in models.values():
-                for _ in range(5): step(*m, next(data))
-            times = {k: [] for k in models}
-            for _ in range(rounds):
-                for k, m in models.items():
-                    t = time.perf_counter()
-                    for _ in range(steps): step(*m, next(data))
-                    times[k].append((time.perf_counter() - t) / steps)
-            parts = np.median([step_parts(*models['ours'], next(data)) for _ in range(steps)], 0) * 1e3
-            peer, ours = (B / statistics.median(times[k]) for k in ('peer', 'ours'))
-            print(f'| 784-{"-".join(map(str, hidden))}-784 | {B} | {peer:,.0f} | {ours:,.0f} | {ours / peer:.2f} | '
-                  f'{parts[0]:.1f} / {parts[1]:.1f} / {parts[2]:.1f} / {masking_seconds(models["ours"][0]) * 1e3:.1f} |')
+    if rounds:
+        print('| sizes | batch | peer ex/s | ours ex/s | ours / peer | ours: forward / backward / Adam / masking (ms) |')
+        print('|---|---|---|---|---|---|')
+        for hidden in ([500], [500, 500]):
+            for B in (100, 500):
+                models, data = build(hidden, fused), batches(B)
+                for m in models.values():
+                    for _ in range(5): step(*m, next(data))
+                times = {k: [] for k in models}
+                for _ in range(rounds):
+                    for k, m in models.items():
+                        t = time.perf_counter()
+                        for _ in range(steps): step(*m, next(data))
+                        times[k].append((time.perf_counter() - t) / steps)
+                parts = np.median([step_parts(*models['ours'], next(data)) for _ in range(steps)], 0) * 1e3
+                peer, ours = (B / statistics.median(times[k]) for k in ('peer', 'ours'))
+                print(f'| 784-{"-".join(map(str, hidden))}-784 | {B} | {peer:,.0f} | {ours:,.0f} | {ours / peer:.2f} | '
+                      f'{parts[0]:.1f} / {parts[1]:.1f} / {parts[2]:.1f} / {masking_seconds(models["ours"][0]) * 1e3:.1f} |')
     if decay_steps:
-        print(f'\nAdam with weight decay 1e-4 (L2), 784-500-784, batch 100, {decay_steps} steps: ex/s over the first and the '
-              'last 100 steps, and denormal floats in weights and Adam state at the end')
-        for flush in (False, True):
-            torch.set_flush_denormal(flush)
-            models, data = build([500], fused, weight_decay=1e-4), batches(100)
+        print(f'\nWeight decay, 784-500-784, batch 100, {decay_steps} steps: ex/s over the first and the last 100 steps, '
+              'and denormal floats in weights and optimizer state at the end')
+        for optimizer, wd in ((torch.optim.Adam, 1e-4), (torch.optim.AdamW, 1e-2)):
+            models, data = build([500], fused, optimizer, wd), batches(100)
             for k, m in models.items():
                 for i in range(decay_steps):
                     if i in (0, decay_steps - 100): t = time.perf_counter()
                     step(*m, next(data))
                     if i == 99: early = 100 * 100 / (time.perf_counter() - t)
                 late = 100 * 100 / (time.perf_counter() - t)
-                print(f'{k:5} flush_denormal={flush!s:5}: {early:6,.0f} ex/s early, {late:6,.0f} ex/s late, '
+                print(f'{k:5} {optimizer.__name__:5} weight_decay={wd:g}: {early:6,.0f} ex/s early, {late:6,.0f} ex/s late, '
                       f'{n_denormal(m[0], m[2]):,} denormals')
-        torch.set_flush_denormal(False)
