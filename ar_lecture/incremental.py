@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch, torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from .nade import NADE, ACTIVATIONS, Autoregressive
+from .nade import NADE, Autoregressive
 
 # %% auto #0
 __all__ = ['ACTIVATIONS_INPLACE', 'ACTIVATION_GRADS', 'per_dimension_logits', 'BlockPlan', 'blocks_forward', 'IncrementalLogits',
@@ -46,7 +46,7 @@ class BlockPlan:
         xo = x.new_zeros(B, nb*T); xo[:, :n] = x.index_select(1, ordering)  # in the ordering, padded with zeros
         self.xb = xb = xo.view(B, nb, T).transpose(0, 1).contiguous()  # (nb, B, T): block, example, position
         # one row per one that is not the last position of its block, sorted by (block, example, position)
-        blk, self.example, pos = xb[..., :T-1].nonzero(as_tuple=True)
+        blk, self.example, pos = (xb[..., :T-1] != 0).nonzero(as_tuple=True)
         upto = torch.ones(T, T, dtype=x.dtype, device=x.device).tril()  # upto[j, i] = [i <= j]
         self.prefix = xb.view(nb*B, T).index_select(0, blk*B + self.example) * upto.index_select(0, pos)  # (C, T)
         counts = xb[..., :T-1].sum(-1).long()  # (nb, B) ones per block and example
@@ -71,14 +71,16 @@ def blocks_forward(plan:BlockPlan, # where the ones are
                    b:Tensor, # `(d,)` hidden bias
                    Vb:Tensor, # `(nb, T, d)` rows of $V$ in the ordering, block by block
                    activation:str, # key of `ACTIVATIONS`
-                   keep:bool # keep every hidden row (for the backward); else reuse one block's memory
+                   keep:bool # keep every block's hidden rows (for the backward); else reuse two blocks' memory
                   ) -> tuple:
     "The block pass: `P` `(rows, T)`, the logits before `c` of every hidden row against its block, and `H` if `keep`."
     B, nb, d = plan.B, plan.nb, len(b)
     P = Wb.new_empty(plan.rows[-1], plan.T)
-    if keep: H = Wb.new_empty(plan.rows[-1], d)
+    # H: one tensor per block, a few MB each, that the allocator recycles from step to step (a single buffer of
+    # B (n/T + #ones) x d floats, 144 MB at B = 500, would be fresh pages of memory at every step)
+    if keep: H = [Wb.new_empty(r1 - r0, d) for r0, r1 in zip(plan.rows, plan.rows[1:])]
     else: H = Wb.new_empty(2, max(r1 - r0 for r0, r1 in zip(plan.rows, plan.rows[1:])), d)  # two blocks, in turn
-    def rows_of(k): return H[plan.span(k)[0]] if keep else H[k % 2, :plan.rows[k+1] - plan.rows[k]]
+    def rows_of(k): return H[k] if keep else H[k % 2, :plan.rows[k+1] - plan.rows[k]]
     rows_of(0)[:B] = b  # a at the start of the first block
     for k in range(nb):
         A, ones = rows_of(k), plan.span(k)[1]
@@ -93,8 +95,9 @@ def blocks_forward(plan:BlockPlan, # where the ones are
 def _in_blocks(W:Tensor, V:Tensor, ordering:Tensor, nb:int, T:int) -> tuple:
     "`W` transposed and `V`, rows in the ordering, padded with zero rows to `nb*T`, as `(nb, T, d)`."
     d, n = W.shape
-    Wb, Vb = W.new_zeros(nb*T, d), V.new_zeros(nb*T, d)
-    Wb[:n], Vb[:n] = W.T.index_select(0, ordering), V.index_select(0, ordering)
+    Wb, Vb = W.new_empty(nb*T, d), V.new_empty(nb*T, d)
+    Wb[n:], Vb[n:] = 0, 0
+    torch.index_select(W.T, 0, ordering, out=Wb[:n]); torch.index_select(V, 0, ordering, out=Vb[:n])
     return Wb.view(nb, T, d), Vb.view(nb, T, d)
 
 def _logits_from_blocks(P:Tensor, plan:BlockPlan, Vb:Tensor, c:Tensor, h1:Tensor|None, ordering:Tensor) -> Tensor:
@@ -112,23 +115,23 @@ class IncrementalLogits(torch.autograd.Function):
         plan = BlockPlan(x, ordering, block)
         Wb, Vb = _in_blocks(W, V, ordering, plan.nb, block)
         P, H = blocks_forward(plan, Wb, b, Vb, activation, keep=True)
-        ctx.save_for_backward(H, Wb, Vb, h1, ordering)
+        ctx.save_for_backward(Wb, Vb, h1, ordering, *H)
         ctx.plan, ctx.activation = plan, activation
         return _logits_from_blocks(P, plan, Vb, c, h1, ordering)
 
     @staticmethod
     def backward(ctx, g):
-        H, Wb, Vb, h1, ordering = ctx.saved_tensors
-        plan = ctx.plan; B, n, nb, T, d = plan.B, plan.n, plan.nb, plan.T, H.shape[1]
+        Wb, Vb, h1, ordering, *H = ctx.saved_tensors
+        plan = ctx.plan; B, n, nb, T, d = plan.B, plan.n, plan.nb, plan.T, Wb.shape[2]
         go = g.new_zeros(B, nb*T); go[:, :n] = g.index_select(1, ordering)  # in the ordering
         if h1 is not None: g1 = go[:, 0].sum(); go[:, 0] = 0  # the first logit reads h_1, not the block pass
         dP = g.new_zeros(plan.rows[-1], T).scatter_(0, plan.pick, go.view(B, nb, T).transpose(0, 1).reshape(nb*B, T))
         dWb, dVb = torch.empty_like(Wb), torch.empty_like(Vb)
-        dA = H.new_empty(2, max(r1 - r0 for r0, r1 in zip(plan.rows, plan.rows[1:])), d)  # two blocks, in turn
+        dA = Wb.new_empty(2, max(r1 - r0 for r0, r1 in zip(plan.rows, plan.rows[1:])), d)  # two blocks, in turn
         carry = None  # dL/da at the start of block k+1
         for k in reversed(range(nb)):
             rows, ones = plan.span(k)
-            Hk, dPk, dAk = H[rows], dP[rows], dA[k % 2, :rows.stop - rows.start]
+            Hk, dPk, dAk = H[k], dP[rows], dA[k % 2, :rows.stop - rows.start]
             torch.mm(dPk.T, Hk, out=dVb[k])  # dL/dV = dP^T H
             torch.mm(dPk, Vb[k], out=dAk)  # dL/dH = dP V
             ACTIVATION_GRADS[ctx.activation](dAk, Hk)  # dL/dA = dL/dH * act'(A)
@@ -138,8 +141,8 @@ class IncrementalLogits(torch.autograd.Function):
                 dAk[:B] += carry
             dAk[:B].index_add_(0, plan.example[ones], dAk[B:])  # each one's row started from a_s of its example
             carry = dAk[:B]
-        dW = H.new_empty(d, n).index_copy_(1, ordering, dWb.view(nb*T, d)[:n].T)
-        dV = H.new_empty(n, d).index_copy_(0, ordering, dVb.view(nb*T, d)[:n])
+        dW = Wb.new_empty(d, n).index_copy_(1, ordering, dWb.view(nb*T, d)[:n].T)
+        dV = Wb.new_empty(n, d).index_copy_(0, ordering, dVb.view(nb*T, d)[:n])
         dh1 = None
         if h1 is not None: dh1 = g1 * Vb[0, 0]; dV[ordering[0]] += g1 * h1
         return None, dW, carry.sum(0), dV, g.sum(0), dh1, None, None, None
