@@ -4,7 +4,8 @@ per-dimension loop that public NADE implementations use, side by side in one run
     python benchmarks/nade_speed.py                      # n=784, d=500, batches of 100 and 500 binarized MNIST images
     python benchmarks/nade_speed.py --threads 1 --reps 9
 
-A training step is forward, summed binary cross-entropy, backward and an Adam step; an evaluation is log p(x)
+A training step is forward, summed binary cross-entropy, backward and an Adam step (`fused=True`, the same
+for every implementation); an evaluation is log p(x)
 of the batch under `torch.no_grad()`. The three implementations train their own copies of one model on the same
 batches; their repetitions are interleaved (round-robin, order rotated each round) and the first round is a
 warm-up. Times are medians. Peak memory is the growth of the peak resident set size (Linux VmHWM, reset through
@@ -62,7 +63,7 @@ def main(n:int=784, # number of inputs (784: binarized MNIST; more: random input
     if threads: torch.set_num_threads(threads)
     impls = impls.split(','); sizes = [int(b) for b in batches.split(',')]
     if memory_of:
-        x = data(n, sizes[0]); torch.manual_seed(0); m = NADE(n, d); opt = torch.optim.Adam(m.parameters(), 1e-3)
+        x = data(n, sizes[0]); torch.manual_seed(0); m = NADE(n, d); opt = torch.optim.Adam(m.parameters(), 1e-3, fused=True)
         before = _kib('VmRSS:')
         with open('/proc/self/clear_refs', 'w') as f: f.write('5')
         train_step(memory_of, m, opt, x, block)
@@ -76,7 +77,7 @@ def main(n:int=784, # number of inputs (784: binarized MNIST; more: random input
     for B in sizes:
         models = {}
         for impl in impls:
-            torch.manual_seed(0); m = NADE(n, d); models[impl] = (m, torch.optim.Adam(m.parameters(), 1e-3))
+            torch.manual_seed(0); m = NADE(n, d); models[impl] = (m, torch.optim.Adam(m.parameters(), 1e-3, fused=True))
         times = {impl: ([], []) for impl in impls}
         for r in range(reps + 1):
             x = X[(r % (len(X) // B)) * B:][:B]

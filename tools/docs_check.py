@@ -6,7 +6,7 @@ HTML with nbconvert (MathJax served from a local copy fetched from the npm regis
 headless Chromium and fails if a page is missing, a figure is missing, an API entry is missing, or math is not
 typeset. `--shots` also saves a screenshot of each page in .docs_check/shots/.
 """
-import argparse, functools, http.server, importlib, json, re, shutil, subprocess, sys, tarfile, tempfile, threading
+import argparse, functools, yaml, http.server, importlib, json, re, shutil, subprocess, sys, tarfile, tempfile, threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def frontmatter_to_markdown(nb):
     "Quarto reads the title and description from a raw YAML cell; show them as a heading for nbconvert."
     for c in nb.cells:
         if c.cell_type == 'raw' and c.source.startswith('---'):
-            meta = dict(re.findall(r"^(\w+):\s*['\"]?(.*?)['\"]?\s*$", c.source, re.M))
+            meta = yaml.safe_load(c.source.strip().strip('-'))
             c.cell_type, c.source = 'markdown', f"# {meta.get('title', '')}\n\n> {meta.get('description', '')}"
             c.pop('attachments', None)
             break
@@ -108,6 +108,13 @@ def open_page(url, shot=None):
                                 capture_output=True, timeout=180)
     return dom
 
+def check_source(src_nb):
+    "Problems nbdev would silently make of the notebook's title cell: it keeps only the first `>` line."
+    import nbformat
+    first = nbformat.read(src_nb, as_version=4).cells[0]
+    quoted = [l for l in first.source.splitlines() if l.startswith('>')]
+    return ['the description (`> ...`) spans several lines; nbdev keeps only the first'] if len(quoted) > 1 else []
+
 def check_page(dom, nb, names):
     "List of problems with one page's DOM."
     problems = []
@@ -141,7 +148,7 @@ def main():
         else:
             nb = render(proc_nb, SITE/page)
             dom = open_page(f'http://127.0.0.1:{srv.server_port}/{page}', OUT/'shots'/page.replace('.html', '.png') if args.shots else None)
-            problems = check_page(dom, nb, api_names(src))
+            problems = check_source(src) + check_page(dom, nb, api_names(src))
             print(f'  {page:22s} math {dom.count("<mjx-container"):3d}, figures {image_count(nb):2d}, '
                   f'API entries {len(api_names(src)):2d}: {"ok" if not problems else "; ".join(problems)}')
         if problems: failed += 1; print(f'FAILED {page}: {"; ".join(problems)}')
