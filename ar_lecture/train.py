@@ -373,7 +373,8 @@ def fit_and_report(learn:Learner, # a `Learner` with a checkpoint `path` (new, o
     best = learn.history[learn.best_epoch - 1]
     folder = learn.path.parent
     save_samples(learn.model, folder/'samples.png', n_samples, seed=learn.hparams['seed'])
-    metrics = dict(model=type(learn.model).__name__, parameters=sum(p.numel() for p in learn.model.parameters()),
+    metrics = dict(model=type(learn.model).__name__, config=learn.model.config,
+                   parameters=sum(p.numel() for p in learn.model.parameters()),
                    test_nll=test_nll.mean, test_se=test_nll.se, n_test=test_nll.n,
                    valid_nll=best['valid_nll'], valid_se=best['valid_se'], n_valid=len(learn.valid), n_train=len(learn.train),
                    best_epoch=learn.best_epoch, epochs=learn.epoch, stop_reason=learn.stop_reason,
@@ -422,7 +423,7 @@ def cli_errors(prog:str # name of the console script, for the message
 # %% ../nbs/05_training.ipynb #304892b5
 @call_parse
 def train_cli(model:str='nade', # 'nade' or 'made'
-              hidden:str='100', # hidden units: one number for a NADE, comma-separated layer sizes for a MADE
+              hidden:str='100', # hidden units: one number for a NADE, comma-separated layer sizes for a MADE (0: none, an FVSBN)
               masks:int=1, # MADE: masks cycled through in training (1: one fixed mask; 0: a new one every minibatch)
               ensemble:int=None, # MADE: validate and test the mixture of this many masks (default: --masks)
               order:str='natural', # 'natural', or 'random' (NADE: one random ordering; MADE: one per mask)
@@ -450,7 +451,7 @@ def train_cli(model:str='nade', # 'nade' or 'made'
         hp = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, schedule=schedule, patience=patience, seed=seed, max_time=max_time,
                   valid_kwargs=dict(ensemble=ensemble) if ensemble else {})
         torch.manual_seed(seed)
-        net = build_model(model, [int(h) for h in hidden.split(',')], masks, order, seed)
+        net = build_model(model, [int(h) for h in hidden.split(',') if int(h)], masks, order, seed)
         if resume:
             learn = Learner.resume(ckpt, train, valid, device=device)
             saved, given = dict(learn.hparams, model=learn.model.config), dict(hp, model=net.config)
