@@ -367,7 +367,7 @@ def fit_and_report(learn:Learner, # a `Learner` with a checkpoint `path` (new, o
                   ) -> dict:
     "Fit, then write `metrics.json` and `samples.png` next to the checkpoint; returns the metrics."
     if learn.path is None: raise ValueError('the Learner needs a checkpoint path: the report goes next to it')
-    start = time.time()
+    start, env = time.time(), environment(learn.device)  # the commit and hardware the run starts from
     learn.fit()
     test_nll = evaluate(learn.model, test, **(eval_kwargs or learn.hparams['valid_kwargs']))
     best = learn.history[learn.best_epoch - 1]
@@ -379,7 +379,7 @@ def fit_and_report(learn:Learner, # a `Learner` with a checkpoint `path` (new, o
                    valid_nll=best['valid_nll'], valid_se=best['valid_se'], n_valid=len(learn.valid), n_train=len(learn.train),
                    best_epoch=learn.best_epoch, epochs=learn.epoch, stop_reason=learn.stop_reason,
                    train_seconds=sum(h['seconds'] for h in learn.history), wall_seconds=time.time() - start,
-                   command=command, hparams=learn.hparams, environment=environment(learn.device),
+                   command=command, hparams=learn.hparams, environment=env,
                    checkpoint=learn.path.name, samples='samples.png', history=learn.history)
     (folder/'metrics.json').write_text(json.dumps(metrics, indent=1) + '\n')
     return metrics
