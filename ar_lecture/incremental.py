@@ -182,7 +182,7 @@ def sample(self:NADE, n:int, # number of samples
     "Draw `n` samples with the incremental trick: one $O(d)$ update of $a$ per variable, batched over samples."
     with torch.no_grad():
         u = self.uniforms(n, generator) if u is None else u
-        x = torch.zeros(n, self.n_in, device=u.device)
+        x = torch.zeros(n, self.n_in, dtype=self.W.dtype, device=u.device)
         a = self.b.expand(n, -1).clone()  # a_1 = b
         for i, k in enumerate(self.ordering.tolist()):
             h = self.h1.expand(n, -1) if i == 0 and self.learn_h1 else self.act(a)
