@@ -124,6 +124,9 @@ def check_page(dom, nb, names):
     if '<mjx-merror' in dom: problems.append('MathJax reported a TeX error')
     want, got = image_count(nb), len(re.findall(r'<img[^>]+src="data:image/(?:png|svg)', dom))
     if got < want: problems.append(f'figures missing: {got} of {want} shown')
+    broken = [src for src in re.findall(r'<img[^>]+src="([^"]+)"', dom)
+              if not src.startswith(('data:', 'http')) and not (SITE/src).exists()]
+    if broken: problems.append(f'images not found: {broken}')
     missing = [n for n in names if not re.search(rf'<h[2-4][^>]*>\s*{re.escape(n)}\b', dom)]
     if missing: problems.append(f'API entries missing: {missing}')
     if 'Traceback (most recent call last)' in dom or 'class="jp-RenderedText" data-mime-type="application/vnd.jupyter.stderr"' in dom and 'Error' in dom:
@@ -139,6 +142,8 @@ def main():
     SITE.mkdir(parents=True, exist_ok=True)
     fetch_mathjax()
     proc = proc_nbs(force=True, n_workers=0)
+    for f in (ROOT/'nbs').glob('*'):  # pictures the pages link to, as Quarto copies them
+        if f.suffix.lower() in ('.gif', '.png', '.jpg', '.svg'): shutil.copy(f, SITE/f.name)
     srv = serve(SITE)
     (OUT/'shots').mkdir(exist_ok=True)
     passed, failed = 0, 0
