@@ -1,12 +1,12 @@
-"""NADE training and evaluation speed: the library's incremental pass, the O(n^2 d) reference and the
-per-dimension loop that public NADE implementations use, side by side in one run.
+"""NADE training and evaluation speed: the library's NADE (the compiled kernel), its plain PyTorch block pass,
+the O(n^2 d) reference and the per-dimension loop that public NADE implementations use, side by side in one run.
 
     python benchmarks/nade_speed.py                      # n=784, d=500, batches of 100 and 500 binarized MNIST images
     python benchmarks/nade_speed.py --threads 1 --reps 9
 
 A training step is forward, summed binary cross-entropy, backward and an Adam step (`fused=True`, the same
 for every implementation); an evaluation is log p(x)
-of the batch under `torch.no_grad()`. The three implementations train their own copies of one model on the same
+of the batch under `torch.no_grad()`. The implementations train their own copies of one model on the same
 batches; their repetitions are interleaved (round-robin, order rotated each round) and the first round is a
 warm-up. Times are medians. Peak memory is the growth of the peak resident set size (Linux VmHWM, reset through
 /proc/self/clear_refs) during one training step, each implementation in a fresh process.
@@ -19,7 +19,8 @@ from ar_lecture.nade import NADE
 from ar_lecture.incremental import incremental_logits, per_dimension_logits
 
 IMPLEMENTATIONS = dict(
-    nade=lambda m, x, block: m.logits(x, check=False) if block is None else incremental_logits(m, x, False, block),
+    nade=lambda m, x, block: m.logits(x, check=False),  # the library's default: the compiled kernel where it builds
+    blocks=lambda m, x, block: incremental_logits(m, x, False, block or 16, kernel=False),  # the plain PyTorch path
     reference=lambda m, x, block: m.reference_logits(x, check=False),
     loop=lambda m, x, block: per_dimension_logits(m, x, check=False))
 
@@ -55,9 +56,9 @@ def main(n:int=784, # number of inputs (784: binarized MNIST; more: random input
          batches:str='100,500', # batch sizes, comma separated
          reps:int=5, # timed rounds after the warm-up round
          reference_reps:int=2, # timed rounds of the (slow) reference
-         impls:str='nade,reference,loop', # implementations to run, comma separated
+         impls:str='nade,blocks,reference,loop', # implementations to run, comma separated
          threads:int=None, # torch threads (default: torch's choice)
-         block:int=None, # block size of the incremental pass (default: the library's)
+         block:int=None, # block size of the block pass (default: the library's)
          no_memory:store_true=False, # skip the peak-memory measurement (fresh processes)
          memory_of:str=None): # internal: measure one implementation's memory and exit
     if threads: torch.set_num_threads(threads)
