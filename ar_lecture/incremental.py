@@ -366,7 +366,7 @@ ACTIVATION_CODES = dict(sigmoid=0, relu=1, tanh=2)  # the kernel's `act`
 def _ptr(t:Tensor|None): return None if t is None else t.data_ptr()
 
 @functools.cache
-def _pool(threads:int) -> ThreadPoolExecutor: return ThreadPoolExecutor(threads)
+def _pool(threads:int, pid:int) -> ThreadPoolExecutor: return ThreadPoolExecutor(threads)  # a forked process makes its own
 
 def _in_parallel(f, B:int) -> list:
     "`f(rows)` for slices that split `B` examples among torch's threads (multiples of 4, at least 32 examples each)."
@@ -374,7 +374,7 @@ def _in_parallel(f, B:int) -> list:
     step = -(-B // parts)  # ceil(B / parts) ...
     step = -(-step // 4) * 4  # ... rounded up to a whole number of the kernel's groups of 4
     slices = [slice(i, min(i + step, B)) for i in range(0, B, step)]
-    return [f(slices[0])] if len(slices) == 1 else list(_pool(len(slices)).map(f, slices))
+    return [f(slices[0])] if len(slices) == 1 else list(_pool(len(slices), os.getpid()).map(f, slices))
 
 class KernelLogits(torch.autograd.Function):
     "NADE's logits by the compiled kernel; the backward recomputes each example's hidden states (memory $O(nd)$ per thread)."
