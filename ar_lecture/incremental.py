@@ -417,6 +417,7 @@ def incremental_logits(model:NADE, # the model whose parameters are used
     if check: x = model.check(x)
     x = x.to(model.W.dtype)
     if len(x) == 0: return x.new_zeros(0, model.n_in)
+    if x.requires_grad: return per_dimension_logits(model, x, check=False)  # neither fast path differentiates by x
     params = (model.W, model.b, model.V, model.c, model.h1)
     fits = model.W.device.type == 'cpu' and model.W.dtype == torch.float32
     if kernel is None: kernel = fits and nade_kernel() is not None
