@@ -13,8 +13,8 @@ from fastprogress.fastprogress import progress_bar
 from fastcore.script import call_parse
 
 # %% auto #0
-__all__ = ['N_PIXELS', 'SPLITS', 'BINARIZED_MNIST', 'DATA_ENV', 'Source', 'data_dir', 'sha256_file', 'download', 'parse_amat',
-           'pack', 'unpack', 'prepare_binarized_mnist', 'load_binarized_mnist', 'as_images', 'image_grid',
+__all__ = ['N_PIXELS', 'SPLITS', 'BINARIZED_MNIST', 'DATA_ENV', 'Source', 'cache_dir', 'data_dir', 'sha256_file', 'download',
+           'parse_amat', 'pack', 'unpack', 'prepare_binarized_mnist', 'load_binarized_mnist', 'as_images', 'image_grid',
            'show_images', 'check_binary', 'summarize']
 
 # %% ../nbs/00_data.ipynb #5f6a64ff
@@ -43,13 +43,16 @@ BINARIZED_MNIST = Source(
 # %% ../nbs/00_data.ipynb #97325e26
 DATA_ENV = 'AR_LECTURE_DATA'
 
+def cache_dir() -> Path:
+    "The library's per-user cache folder: `$XDG_CACHE_HOME/ar_lecture`, by default `~/.cache/ar_lecture`."
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'ar_lecture'
+
 def data_dir(root:str|Path|None=None # folder to use; `None` looks at `AR_LECTURE_DATA`, then the cache
             ) -> Path:
     "The folder where data files are looked for and written."
     if root is not None: return Path(root).expanduser()
     if os.environ.get(DATA_ENV): return Path(os.environ[DATA_ENV]).expanduser()
-    cache = os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache'
-    return Path(cache)/'ar_lecture'
+    return cache_dir()
 
 # %% ../nbs/00_data.ipynb #6864cfa0
 def sha256_file(path:str|Path, # file to hash

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from .data import _atomic_write
+from .data import _atomic_write, cache_dir
 from .nade import NADE, Autoregressive
 
 # %% auto #0
@@ -187,20 +187,6 @@ static void activate(float *restrict h, const float *restrict a, int d, int act)
   }
 }
 
-/* dh = dh * act'(a), written from the output h = act(a) */
-static void activation_grad(float *restrict dh, const float *restrict h, int d, int act) {
-  if (act == 0) {
-#pragma omp simd
-    for (int j = 0; j < d; j++) dh[j] *= h[j] * (1.0f - h[j]);
-  } else if (act == 1) {
-#pragma omp simd
-    for (int j = 0; j < d; j++) dh[j] = h[j] > 0.0f ? dh[j] : 0.0f;
-  } else {
-#pragma omp simd
-    for (int j = 0; j < d; j++) dh[j] *= 1.0f - h[j] * h[j];
-  }
-}
-
 /* out[g] = h[g] . v for the G hidden vectors of a group: G independent sums, v read once */
 static void dots(float *out, const float *const *h, const float *restrict v, int d) {
   float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
@@ -317,9 +303,9 @@ KERNEL_SOURCE = C_ACTIVATIONS + C_FORWARD + C_BACKWARD
 KERNEL_FLAGS = ['-O3', '-march=native', '-ffast-math', '-fopenmp-simd', '-fPIC']
 
 def kernel_dir() -> Path:
-    "Where compiled kernels are cached: `$AR_LECTURE_KERNELS`, else `$XDG_CACHE_HOME/ar_lecture/kernels` (`~/.cache`)."
+    "Where compiled kernels are cached: `$AR_LECTURE_KERNELS`, else `kernels` in the library's `cache_dir()`."
     if os.environ.get('AR_LECTURE_KERNELS'): return Path(os.environ['AR_LECTURE_KERNELS']).expanduser()
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'ar_lecture'/'kernels'
+    return cache_dir()/'kernels'
 
 def _processor() -> str:
     "The processor's model and features, so that a cache shared between machines never runs another's build."

@@ -20,7 +20,7 @@ from ar_lecture.incremental import incremental_logits, per_dimension_logits
 
 IMPLEMENTATIONS = dict(
     nade=lambda m, x, block: m.logits(x, check=False),  # the library's default: the compiled kernel where it builds
-    blocks=lambda m, x, block: incremental_logits(m, x, False, block or 16, kernel=False),  # the plain PyTorch path
+    blocks=lambda m, x, block: incremental_logits(m, x, False, kernel=False, **({'block': block} if block else {})),  # plain PyTorch
     reference=lambda m, x, block: m.reference_logits(x, check=False),
     loop=lambda m, x, block: per_dimension_logits(m, x, check=False))
 

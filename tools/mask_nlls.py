@@ -4,12 +4,21 @@
     python tools/mask_nlls.py runs/made-8000-4masks/model.pt --split valid
 
 A MADE trained with several masks is one network with several autoregressive decompositions; this shows what
-the mixture (`log_prob(x, ensemble=k)`) gains over the masks it mixes.
+the mixture (`MADE.log_prob(x, ensemble=k)`: log of the mean of p_i(x) over masks i < k) gains over the masks
+it mixes. Each mask's log-likelihoods are computed once; the mixtures are formed from them.
 """
-import torch
+import math, torch
 from fastcore.script import call_parse
 from ar_lecture.data import load_binarized_mnist
-from ar_lecture.train import load_checkpoint, evaluate
+from ar_lecture.train import load_checkpoint
+
+@torch.no_grad()
+def log_probs(model, x, bs=1000):
+    "log p(x) of every example under the model's current mask, in batches."
+    model.eval()
+    return torch.cat([model.log_prob(x[i:i+bs]).double() for i in range(0, len(x), bs)])
+
+def nats(log_p): return f'{-log_p.mean():.2f} ± {log_p.std() / math.sqrt(len(log_p)):.2f}'
 
 @call_parse
 def main(checkpoint:str, # model.pt of a MADE trained with --masks K > 1
@@ -20,9 +29,9 @@ def main(checkpoint:str, # model.pt of a MADE trained with --masks K > 1
     K = model.config.get('n_masks', 1)
     if K < 2: raise SystemExit(f'{checkpoint}: not a MADE trained with several masks')
     print(f'# {checkpoint}, {split} split, NLL in nats per image')
+    per_mask = []
     for i in range(K):
-        model.use_mask(i); nll = evaluate(model, x)
-        print(f'mask {i} alone: {nll.mean:.2f} ± {nll.se:.2f}', flush=True)
-    for k in range(2, K + 1):
-        nll = evaluate(model, x, ensemble=k)
-        print(f'mixture of masks 0..{k-1}: {nll.mean:.2f} ± {nll.se:.2f}', flush=True)
+        model.use_mask(i); per_mask.append(log_probs(model, x))
+        print(f'mask {i} alone: {nats(per_mask[-1])}', flush=True)
+    for k in range(2, K + 1):  # the mixture of masks 0..k-1, as MADE.log_prob(x, ensemble=k)
+        print(f'mixture of masks 0..{k-1}: {nats(torch.logsumexp(torch.stack(per_mask[:k]), 0) - math.log(k))}', flush=True)
