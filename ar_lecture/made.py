@@ -13,7 +13,7 @@ from .masks import (random_ordering, input_numbers, hidden_numbers, check_hidden
                               cut_off_outputs)
 
 # %% auto #0
-__all__ = ['MaskedLinear', 'MADE']
+__all__ = ['MaskedLinear', 'MADE', 'Mixture']
 
 # %% ../nbs/04_made.ipynb #56b17481
 class MaskedLinear(nn.Linear):
@@ -128,6 +128,64 @@ class MADE(Autoregressive):
             for i in range(ensemble): self.use_mask(i); log_ps.append(super().log_prob(x, check=False))
         finally: self.use_mask(current)
         return torch.logsumexp(torch.stack(log_ps), 0) - math.log(ensemble)
+
+# %% ../nbs/04_made.ipynb #2648bbe4
+class Mixture(Autoregressive):
+    "The equal-weight mixture $\\frac{1}{K}\\sum_i p_i(x)$ of separately trained models over the same $n$ variables."
+    def __init__(self, members:list[Autoregressive] # the $K$ models; their `ordering` at construction is the mixture's
+                ):
+        members = list(members)
+        if not members: raise ValueError('a mixture needs at least one member')
+        if bad := [type(m).__name__ for m in members if not isinstance(m, Autoregressive)]:
+            raise TypeError(f'members must be Autoregressive models; got {bad}')
+        if len(widths := {m.n_in for m in members}) > 1:
+            raise ValueError(f'members must model the same number of variables; got n_in = {sorted(widths)}')
+        super().__init__(members[0].n_in, members[0].ordering.cpu())
+        self.members = nn.ModuleList(members)
+        self.ordering = self.ordering.to(members[0].ordering.device)
+
+    def member_log_probs(self, x:Tensor, # `(B, n_in)` binary inputs
+                         check:bool=True # validate `x`
+                        ) -> Tensor:
+        "$\\log p_i(x)$ of every member, `(K, B)`."
+        if check: x = self.check(x)
+        return torch.stack([m.log_prob(x, check=False) for m in self.members])
+
+    def log_prob(self, x:Tensor, # `(B, n_in)` binary inputs
+                 check:bool=True # validate `x`
+                ) -> Tensor:
+        "$\\log \\frac{1}{K}\\sum_i p_i(x)$ in nats, `(B,)`."
+        return torch.logsumexp(self.member_log_probs(x, check), 0) - math.log(len(self.members))
+
+    def logits(self, x:Tensor, # `(B, n_in)` binary inputs
+               check:bool=True # validate `x`
+              ) -> Tensor:
+        "Logits of the mixture's own conditionals $p(x_k=1 \\mid x_{<k})$ in the members' shared ordering, `(B, n_in)`."
+        if check: x = self.check(x)
+        if differ := [i for i, m in enumerate(self.members) if not torch.equal(m.ordering, self.ordering)]:
+            raise ValueError(f'members {differ} are not in the mixture\'s ordering: a mixture over different orderings '
+                             'has no conditionals in one order; use log_prob or sample')
+        o = self.ordering
+        l = torch.stack([m.logits(x, check=False) for m in self.members])[..., o]  # (K, B, n) in the ordering
+        x_o = x[:, o].to(l.dtype)
+        log_p = -F.binary_cross_entropy_with_logits(l, x_o.expand_as(l), reduction='none')
+        before = F.pad(log_p.cumsum(-1)[..., :-1], (1, 0))  # log p_i(x_<k), 0 at the first position
+        out = torch.empty_like(x_o)
+        out[:, o] = torch.logsumexp(before + F.logsigmoid(l), 0) - torch.logsumexp(before + F.logsigmoid(-l), 0)
+        return out
+
+    @torch.no_grad()
+    def sample(self, n:int, # number of samples
+               generator:torch.Generator|None=None # for reproducible draws
+              ) -> Tensor:
+        "Draw `n` samples: a member uniformly at random for each, then a sample from that member."
+        dev = generator.device if generator is not None else self.ordering.device
+        which = torch.randint(len(self.members), (n,), generator=generator, device=dev).to(self.ordering.device)
+        x = torch.empty(n, self.n_in, device=self.ordering.device)
+        for i, m in enumerate(self.members):
+            rows = (which == i).nonzero().squeeze(1)
+            if len(rows): x[rows] = m.sample(len(rows), generator=generator)
+        return x
 
 # %% ../nbs/04_made.ipynb #b075d942
 @patch

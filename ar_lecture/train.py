@@ -12,17 +12,19 @@ import torch, torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
-from fastcore.script import call_parse
+from fastcore.script import call_parse, Param
 import ar_lecture
 from .data import check_binary, load_binarized_mnist, image_grid, _atomic_write
 from .nade import Autoregressive
+from .made import MADE, Mixture
 import ar_lecture.incremental  # installs NADE's O(nd) logits and sampler
 
 # %% auto #0
 __all__ = ['MODEL_CLASSES', 'CHECKPOINT_FORMAT', 'OPTIMIZERS', 'SCHEDULES', 'nll_loss', 'NLL', 'evaluate', 'register_model',
            'model_class', 'save_checkpoint', 'read_checkpoint', 'model_from_checkpoint', 'load_checkpoint',
            'lr_schedule', 'torch_device', 'Learner', 'plot_history', 'save_samples', 'git_commit', 'environment',
-           'fit_and_report', 'build_model', 'cli_command', 'cli_errors', 'train_cli', 'sample_cli']
+           'fit_and_report', 'build_model', 'cli_command', 'cli_errors', 'train_cli', 'sample_cli', 'member_log_probs',
+           'mixture_cli']
 
 # %% ../nbs/05_training.ipynb #68cd49fb
 def nll_loss(model:Autoregressive, # any model with the shared face
@@ -41,6 +43,12 @@ class NLL(NamedTuple):
     se: float # standard error: std of the per-example NLLs / sqrt(n)
     n: int # number of examples
     def __str__(self): return f'{self.mean:.2f} ± {self.se:.2f} nats (n = {self.n})'
+    @classmethod
+    def of(cls, log_p:Tensor # `(N,)` log-likelihoods of the examples (nats)
+          ) -> NLL:
+        "The average NLL of examples whose log-likelihoods are `log_p`, with its standard error."
+        nll = -log_p.double()
+        return cls(nll.mean().item(), (nll.std() / math.sqrt(len(nll))).item() if len(nll) > 1 else math.nan, len(nll))
 
 @torch.no_grad()
 def evaluate(model:Autoregressive, # model to evaluate
@@ -53,11 +61,8 @@ def evaluate(model:Autoregressive, # model to evaluate
     if len(x) == 0: raise ValueError('cannot evaluate on an empty data set')
     training = model.training
     model.eval()
-    try: nll = torch.cat([-model.log_prob(x[i:i+bs], check=False, **log_prob_kwargs).double()
-                          for i in range(0, len(x), bs)])
+    try: return NLL.of(torch.cat([model.log_prob(x[i:i+bs], check=False, **log_prob_kwargs) for i in range(0, len(x), bs)]))
     finally: model.train(training)
-    se = (nll.std() / math.sqrt(len(x))).item() if len(x) > 1 else math.nan
-    return NLL(nll.mean().item(), se, len(x))
 
 # %% ../nbs/05_training.ipynb #1da8546d
 MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE'}
@@ -404,10 +409,11 @@ def build_model(model:str, # 'nade' or 'made'
     raise ValueError(f"unknown model {model!r}; expected 'nade' or 'made'")
 
 def cli_command(prog:str, # name of the console script
-                args:dict # the arguments it was called with
+                args:dict, # the flags it was called with
+                positional:list[str]=() # its positional arguments, written before the flags
                ) -> str:
     "The command line that passes every one of `args` to `prog` explicitly (`None` and `False` flags left out)."
-    parts = [prog]
+    parts = [prog, *positional]
     for k, v in args.items():
         if v is None or v is False: continue
         parts += [f'--{k}'] if v is True else [f'--{k}', str(v)]
@@ -475,3 +481,56 @@ def sample_cli(checkpoint:str, # model.pt written by ar_lecture_train (or save_c
     with cli_errors('ar_lecture_sample'):
         save_samples(load_checkpoint(checkpoint, device=device), out, n, ncol, seed)
         print(f'wrote {n} samples from {checkpoint} to {out}')
+
+# %% ../nbs/05_training.ipynb #2599bbf4
+@torch.no_grad()
+def member_log_probs(mix:Mixture, # the mixture
+                     x:Tensor, # `(N, n_in)` binary data set
+                     bs:int=1000 # examples per batch
+                    ) -> Tensor:
+    "$\\log p_i(x)$ of every member $i$ and example, `(K, N)` in float64, computed in batches in evaluation mode."
+    x = mix.check(x)
+    mix.eval()
+    return torch.cat([mix.member_log_probs(x[i:i+bs], check=False).double() for i in range(0, len(x), bs)], 1)
+
+def _run_record(checkpoint:Path) -> dict:
+    "What the run that wrote `checkpoint` recorded in the `metrics.json` beside it (empty if there is none)."
+    f = checkpoint.parent/'metrics.json'
+    saved = json.loads(f.read_text()) if f.is_file() else {}
+    return {k: saved[k] for k in ('command', 'epochs', 'best_epoch', 'stop_reason', 'train_seconds', 'environment') if k in saved}
+
+@call_parse
+def mixture_cli(checkpoints:Param('model.pt files of the members (single-mask models from ar_lecture_train)', str, nargs='+'),
+                out:str='runs/mixture', # output folder: metrics.json and samples.png
+                samples:int=100, # number of samples drawn into samples.png
+                seed:int=0, # seed of the sampler's random numbers
+                device:str='cpu' # 'cpu' or 'cuda'
+               ):
+    "Evaluate the equal-weight mixture of trained models on binarized MNIST; write metrics.json and a PNG of samples."
+    command = cli_command('ar_lecture_mixture', dict(out=out, samples=samples, seed=seed, device=device), checkpoints)
+    with cli_errors('ar_lecture_mixture'):
+        start, env, paths = time.time(), environment(device), [Path(c) for c in checkpoints]
+        members = [load_checkpoint(p, device=device) for p in paths]
+        for p, m in zip(paths, members):
+            if isinstance(m, MADE) and m.config['n_masks'] != 1:
+                raise ValueError(f"{p} is a MADE trained with {m.config['n_masks'] or 'a new'} masks, a mixture of masks "
+                                 'already; the members must be single-mask models')
+        mix = Mixture(members)
+        log_p = {s: member_log_probs(mix, load_binarized_mnist(s)) for s in ('valid', 'test')}
+        first = lambda s, k: NLL.of(torch.logsumexp(log_p[s][:k], 0) - math.log(k))  # mixture of members 0..k-1
+        K = len(members)
+        valid, test = first('valid', K), first('test', K)
+        runs = [_run_record(p) for p in paths]
+        save_samples(mix, Path(out)/'samples.png', samples, seed=seed)
+        metrics = dict(model='Mixture', config=dict(members=[dict(model=type(m).__name__, config=m.config) for m in members]),
+                       parameters=sum(p.numel() for p in mix.parameters()),
+                       test_nll=test.mean, test_se=test.se, n_test=test.n, valid_nll=valid.mean, valid_se=valid.se, n_valid=valid.n,
+                       members=[dict(checkpoint=str(p), valid_nll=NLL.of(log_p['valid'][i]).mean,
+                                     test_nll=NLL.of(log_p['test'][i]).mean, run=r) for i, (p, r) in enumerate(zip(paths, runs))],
+                       first_k=[dict(k=k, valid_nll=first('valid', k).mean, test_nll=first('test', k).mean) for k in range(1, K + 1)],
+                       train_seconds=sum(r['train_seconds'] for r in runs) if all('train_seconds' in r for r in runs) else None,
+                       eval_seconds=time.time() - start, command=command, environment=env, samples='samples.png')
+        (Path(out)/'metrics.json').write_text(json.dumps(metrics, indent=1) + '\n')
+        alone = ', '.join(f"{m['test_nll']:.2f}" for m in metrics['members'])
+        print(f'mixture of {K}: test NLL {test.mean:.2f} ± {test.se:.2f} nats, valid NLL {valid.mean:.2f}; members alone '
+              f"(test): {alone}. Wrote {Path(out)/'metrics.json'} and samples.png")

@@ -10,7 +10,7 @@ it mixes. Each mask's log-likelihoods are computed once; the mixtures are formed
 import math, torch
 from fastcore.script import call_parse
 from ar_lecture.data import load_binarized_mnist
-from ar_lecture.train import load_checkpoint
+from ar_lecture.train import load_checkpoint, NLL
 
 @torch.no_grad()
 def log_probs(model, x, bs=1000):
@@ -18,7 +18,9 @@ def log_probs(model, x, bs=1000):
     model.eval()
     return torch.cat([model.log_prob(x[i:i+bs]).double() for i in range(0, len(x), bs)])
 
-def nats(log_p): return f'{-log_p.mean():.2f} ± {log_p.std() / math.sqrt(len(log_p)):.2f}'
+def nats(log_p):
+    nll = NLL.of(log_p)
+    return f'{nll.mean:.2f} ± {nll.se:.2f}'
 
 @call_parse
 def main(checkpoint:str, # model.pt of a MADE trained with --masks K > 1
