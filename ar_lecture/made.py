@@ -132,7 +132,7 @@ class MADE(Autoregressive):
 # %% ../nbs/04_made.ipynb #2648bbe4
 class Mixture(Autoregressive):
     "The equal-weight mixture $\\frac{1}{K}\\sum_i p_i(x)$ of separately trained models over the same $n$ variables."
-    def __init__(self, members:list[Autoregressive] # the $K$ models; their `ordering` at construction is the mixture's
+    def __init__(self, members:list[Autoregressive] # the K models; the first one's `ordering` is the mixture's
                 ):
         members = list(members)
         if not members: raise ValueError('a mixture needs at least one member')
