@@ -20,10 +20,10 @@ from .made import MADE, Mixture
 import ar_lecture.incremental  # installs NADE's O(nd) logits and sampler
 
 # %% auto #0
-__all__ = ['MODEL_CLASSES', 'CHECKPOINT_FORMAT', 'OPTIMIZERS', 'SCHEDULES', 'nll_loss', 'NLL', 'evaluate', 'register_model',
-           'model_class', 'save_checkpoint', 'read_checkpoint', 'model_from_checkpoint', 'load_checkpoint',
-           'lr_schedule', 'torch_device', 'Learner', 'plot_history', 'save_samples', 'git_commit', 'environment',
-           'fit_and_report', 'build_model', 'cli_command', 'cli_errors', 'train_cli', 'sample_cli', 'member_log_probs',
+__all__ = ['MODEL_CLASSES', 'CHECKPOINT_FORMAT', 'OPTIMIZERS', 'SCHEDULES', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate',
+           'register_model', 'model_class', 'save_checkpoint', 'read_checkpoint', 'model_from_checkpoint',
+           'load_checkpoint', 'lr_schedule', 'torch_device', 'Learner', 'plot_history', 'save_samples', 'git_commit',
+           'environment', 'fit_and_report', 'build_model', 'cli_command', 'cli_errors', 'train_cli', 'sample_cli',
            'mixture_cli']
 
 # %% ../nbs/05_training.ipynb #68cd49fb
@@ -51,18 +51,26 @@ class NLL(NamedTuple):
         return cls(nll.mean().item(), (nll.std() / math.sqrt(len(nll))).item() if len(nll) > 1 else math.nan, len(nll))
 
 @torch.no_grad()
+def log_likelihoods(model:Autoregressive, # model to evaluate
+                    x:Tensor, # `(N, n_in)` binary data set
+                    bs:int=1000, # examples per batch
+                    **log_prob_kwargs # passed on to `model.log_prob` (e.g. the number of masks of a MADE ensemble)
+                   ) -> Tensor:
+    "$\\log p(x)$ of every example in nats, `(N,)` in float64, computed in batches without gradients, in evaluation mode."
+    x = model.check(x)
+    if len(x) == 0: raise ValueError('cannot evaluate on an empty data set')
+    training = model.training
+    model.eval()
+    try: return torch.cat([model.log_prob(x[i:i+bs], check=False, **log_prob_kwargs).double() for i in range(0, len(x), bs)])
+    finally: model.train(training)
+
 def evaluate(model:Autoregressive, # model to evaluate
              x:Tensor, # `(N, n_in)` binary data set
              bs:int=1000, # examples per batch
              **log_prob_kwargs # passed on to `model.log_prob` (e.g. the number of masks of a MADE ensemble)
             ) -> NLL:
     "Exact average NLL of `x` in nats with its standard error, computed in batches without gradients."
-    x = model.check(x)
-    if len(x) == 0: raise ValueError('cannot evaluate on an empty data set')
-    training = model.training
-    model.eval()
-    try: return NLL.of(torch.cat([model.log_prob(x[i:i+bs], check=False, **log_prob_kwargs) for i in range(0, len(x), bs)]))
-    finally: model.train(training)
+    return NLL.of(log_likelihoods(model, x, bs, **log_prob_kwargs))
 
 # %% ../nbs/05_training.ipynb #1da8546d
 MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE'}
@@ -483,16 +491,6 @@ def sample_cli(checkpoint:str, # model.pt written by ar_lecture_train (or save_c
         print(f'wrote {n} samples from {checkpoint} to {out}')
 
 # %% ../nbs/05_training.ipynb #2599bbf4
-@torch.no_grad()
-def member_log_probs(mix:Mixture, # the mixture
-                     x:Tensor, # `(N, n_in)` binary data set
-                     bs:int=1000 # examples per batch
-                    ) -> Tensor:
-    "$\\log p_i(x)$ of every member $i$ and example, `(K, N)` in float64, computed in batches in evaluation mode."
-    x = mix.check(x)
-    mix.eval()
-    return torch.cat([mix.member_log_probs(x[i:i+bs], check=False).double() for i in range(0, len(x), bs)], 1)
-
 def _run_record(checkpoint:Path) -> dict:
     "What the run that wrote `checkpoint` recorded in the `metrics.json` beside it (empty if there is none)."
     f = checkpoint.parent/'metrics.json'
@@ -516,10 +514,12 @@ def mixture_cli(checkpoints:Param('model.pt files of the members (single-mask mo
                 raise ValueError(f"{p} is a MADE trained with {m.config['n_masks'] or 'a new'} masks, a mixture of masks "
                                  'already; the members must be single-mask models')
         mix = Mixture(members)
-        log_p = {s: member_log_probs(mix, load_binarized_mnist(s)) for s in ('valid', 'test')}
-        first = lambda s, k: NLL.of(torch.logsumexp(log_p[s][:k], 0) - math.log(k))  # mixture of members 0..k-1
-        K = len(members)
-        valid, test = first('valid', K), first('test', K)
+        K, log_p = len(members), {}
+        for s in ('valid', 'test'):
+            x = load_binarized_mnist(s)
+            log_p[s] = torch.stack([log_likelihoods(m, x) for m in members])  # (K, N): each member once
+        first = {s: [NLL.of(torch.logsumexp(lp[:k], 0) - math.log(k)) for k in range(1, K + 1)] for s, lp in log_p.items()}
+        valid, test = first['valid'][-1], first['test'][-1]  # the mixture of all K
         runs = [_run_record(p) for p in paths]
         save_samples(mix, Path(out)/'samples.png', samples, seed=seed)
         metrics = dict(model='Mixture', config=dict(members=[dict(model=type(m).__name__, config=m.config) for m in members]),
@@ -527,7 +527,7 @@ def mixture_cli(checkpoints:Param('model.pt files of the members (single-mask mo
                        test_nll=test.mean, test_se=test.se, n_test=test.n, valid_nll=valid.mean, valid_se=valid.se, n_valid=valid.n,
                        members=[dict(checkpoint=str(p), valid_nll=NLL.of(log_p['valid'][i]).mean,
                                      test_nll=NLL.of(log_p['test'][i]).mean, run=r) for i, (p, r) in enumerate(zip(paths, runs))],
-                       first_k=[dict(k=k, valid_nll=first('valid', k).mean, test_nll=first('test', k).mean) for k in range(1, K + 1)],
+                       first_k=[dict(k=k + 1, valid_nll=v.mean, test_nll=t.mean) for k, (v, t) in enumerate(zip(first['valid'], first['test']))],
                        train_seconds=sum(r['train_seconds'] for r in runs) if all('train_seconds' in r for r in runs) else None,
                        eval_seconds=time.time() - start, command=command, environment=env, samples='samples.png')
         (Path(out)/'metrics.json').write_text(json.dumps(metrics, indent=1) + '\n')

@@ -10,13 +10,7 @@ it mixes. Each mask's log-likelihoods are computed once; the mixtures are formed
 import math, torch
 from fastcore.script import call_parse
 from ar_lecture.data import load_binarized_mnist
-from ar_lecture.train import load_checkpoint, NLL
-
-@torch.no_grad()
-def log_probs(model, x, bs=1000):
-    "log p(x) of every example under the model's current mask, in batches."
-    model.eval()
-    return torch.cat([model.log_prob(x[i:i+bs]).double() for i in range(0, len(x), bs)])
+from ar_lecture.train import load_checkpoint, log_likelihoods, NLL
 
 def nats(log_p):
     nll = NLL.of(log_p)
@@ -33,7 +27,7 @@ def main(checkpoint:str, # model.pt of a MADE trained with --masks K > 1
     print(f'# {checkpoint}, {split} split, NLL in nats per image')
     per_mask = []
     for i in range(K):
-        model.use_mask(i); per_mask.append(log_probs(model, x))
+        model.use_mask(i); per_mask.append(log_likelihoods(model, x))  # under the current mask
         print(f'mask {i} alone: {nats(per_mask[-1])}', flush=True)
     for k in range(2, K + 1):  # the mixture of masks 0..k-1, as MADE.log_prob(x, ensemble=k)
         print(f'mixture of masks 0..{k-1}: {nats(torch.logsumexp(torch.stack(per_mask[:k]), 0) - math.log(k))}', flush=True)
