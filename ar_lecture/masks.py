@@ -4,40 +4,66 @@
 
 # %% ../nbs/03_made_masks.ipynb #105c764f
 from __future__ import annotations
-from typing import NamedTuple
+from dataclasses import dataclass
+from numbers import Integral
 import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .core import check_ordering
 
 # %% auto #0
-__all__ = ['input_numbers', 'random_ordering', 'hidden_numbers', 'check_hidden_numbers', 'MADEMasks', 'made_masks',
+__all__ = ['input_numbers', 'random_ordering', 'hidden_numbers', 'check_sizes', 'check_hidden_numbers', 'MADEMasks', 'made_masks',
            'connectivity', 'plot_made', 'plot_masks', 'cut_off_outputs']
 
+# %% ../nbs/03_made_masks.ipynb #4d1a9e70
+def _check_int(value, # the argument to check
+               name:str, # its name, for the message
+               low:int=0 # the smallest value allowed
+              ) -> int:
+    "`value` as an `int`, or a `ValueError` naming `name` if it is not an integer `>= low` (booleans are not counts)."
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+        raise ValueError(f'{name} must be an integer >= {low}; got {value!r}')
+    return int(value)
+
+def _as_ordering(ordering, # a permutation of 0..n-1
+                 n:int|None=None # its length; `None`: the length it has
+                ) -> Tensor:
+    "`check_ordering`, refusing also strings and booleans: a permutation holds integers."
+    o = None
+    if not isinstance(ordering, (str, bytes)):
+        try: o = torch.as_tensor(ordering)
+        except (TypeError, ValueError, RuntimeError): pass
+    if o is None or o.dtype == torch.bool or o.dim() != 1:
+        shown = repr(ordering) if len(repr(ordering)) <= 40 else repr(ordering)[:40] + '...'
+        raise ValueError(f"ordering must be a permutation of 0..{'n-1' if n is None else n - 1} "
+                         f'given as integers; got {shown}')
+    return check_ordering(o, len(o) if n is None else n)
+
 # %% ../nbs/03_made_masks.ipynb #14883d00
-def input_numbers(ordering:Tensor|list # permutation of `0..n-1`; `ordering[i]` is the input taken `i`-th
+def input_numbers(ordering:Tensor|list # permutation of 0..n-1; `ordering[i]` is the input taken i-th
                  ) -> Tensor:
     "The number $m(k) \\in 1..n$ of each input: its position in the ordering, counting from 1."
-    o = check_ordering(ordering, len(ordering))
+    o = _as_ordering(ordering)
     m = torch.empty_like(o)
     m[o] = torch.arange(1, len(o) + 1)
     return m
 
+# %% ../nbs/03_made_masks.ipynb #5c2b7e11
 def random_ordering(n:int, # number of inputs
                     generator:torch.Generator|None=None # for a reproducible draw
                    ) -> Tensor:
     "A uniformly random ordering of `n` inputs."
-    return torch.randperm(n, generator=generator)
+    return torch.randperm(_check_int(n, 'n'), generator=generator)
 
 # %% ../nbs/03_made_masks.ipynb #bf9a625e
-def hidden_numbers(n_in:int, # number of inputs $n$
-                   hidden_sizes:list[int], # units per hidden layer, e.g. `[500]`; `[]` for none
-                   how:str='random', # `'random'` (the paper's draw) or `'even'` (deterministic, evenly spread)
-                   generator:torch.Generator|None=None # for a reproducible `'random'` draw
+def hidden_numbers(n_in:int, # number of inputs n
+                   hidden_sizes:list[int], # units per hidden layer, e.g. [500]; [] for none
+                   how:str='random', # 'random' (the paper's draw) or 'even' (deterministic, evenly spread)
+                   generator:torch.Generator|None=None # for a reproducible 'random' draw
                   ) -> list[Tensor]:
     "The numbers $m^l(k) \\in 1..n-1$ of the hidden units, one long tensor per hidden layer."
     if how not in ('random', 'even'): raise ValueError(f"how must be 'random' or 'even'; got {how!r}")
-    _check_sizes(n_in, hidden_sizes)
+    hidden_sizes = check_sizes(n_in, hidden_sizes)
     numbers, low = [], 1
     for d in hidden_sizes:
         m = (torch.randint(low, n_in, (d,), generator=generator) if how == 'random'
@@ -46,22 +72,40 @@ def hidden_numbers(n_in:int, # number of inputs $n$
         low = int(m.min())
     return numbers
 
-def _check_sizes(n_in:int, hidden_sizes:list[int]):
-    if any(not isinstance(d, int) or d < 1 for d in hidden_sizes):
-        raise ValueError(f'hidden_sizes must be positive integers; got {list(hidden_sizes)}')
-    if hidden_sizes and n_in < 2: raise ValueError(f'hidden layers need at least 2 inputs; got n_in={n_in}')
+# %% ../nbs/03_made_masks.ipynb #6e0b93c2
+def check_sizes(n_in:int, # number of inputs n
+                hidden_sizes:list[int] # units per hidden layer
+               ) -> list[int]:
+    "`hidden_sizes` as a list of ints, or a `ValueError` naming the size that is not one."
+    _check_int(n_in, 'n_in', 1)
+    if isinstance(hidden_sizes, (str, bytes)) or not hasattr(hidden_sizes, '__iter__'):
+        raise ValueError(f'hidden_sizes must be a list of positive integers; got {hidden_sizes!r}')
+    sizes = list(hidden_sizes)
+    if any(isinstance(d, bool) or not isinstance(d, Integral) or d < 1 for d in sizes):
+        raise ValueError(f'hidden_sizes must be positive integers; got {sizes}')
+    if sizes and n_in < 2: raise ValueError(f'hidden layers need at least 2 inputs; got n_in={n_in}')
+    return [int(d) for d in sizes]
 
+# %% ../nbs/03_made_masks.ipynb #2d51b8e4
 def check_hidden_numbers(numbers:list, # one sequence of numbers per hidden layer
-                         n_in:int, # number of inputs $n$
-                         hidden_sizes:list[int] # units per hidden layer
+                         n_in:int, # number of inputs n
+                         hidden_sizes:list[int]|None=None # units per hidden layer; `None`: as many as given
                         ) -> list[Tensor]:
     "User-supplied hidden numbers as long tensors, or a `ValueError` saying which layer is wrong."
-    _check_sizes(n_in, hidden_sizes)
+    try:
+        if isinstance(numbers, (str, bytes)): raise TypeError
+        numbers = [torch.as_tensor(m) for m in numbers]
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f'numbers must hold one sequence of integers per hidden layer; got {numbers!r}') from None
+    if hidden_sizes is None:  # as many units as each layer's numbers
+        if bad := [l for l, m in enumerate(numbers, 1) if m.dim() != 1 or len(m) == 0]:
+            raise ValueError(f'hidden numbers of layer {bad[0]} must be a non-empty sequence; got {numbers[bad[0]-1].tolist()}')
+        hidden_sizes = [len(m) for m in numbers]
+    hidden_sizes = check_sizes(n_in, hidden_sizes)
     if len(numbers) != len(hidden_sizes):
         raise ValueError(f'need numbers for {len(hidden_sizes)} hidden layers; got {len(numbers)}')
     out = []
     for l, (m, d) in enumerate(zip(numbers, hidden_sizes), 1):
-        m = torch.as_tensor(m)
         if m.shape != (d,): raise ValueError(f'hidden numbers of layer {l} must have {d} entries; got shape {tuple(m.shape)}')
         if m.is_floating_point() or m.dtype == torch.bool or (m < 1).any() or (m > n_in - 1).any():
             raise ValueError(f'hidden numbers of layer {l} must be integers in 1..{n_in - 1} (n_in - 1); got {m.tolist()}')
@@ -69,21 +113,23 @@ def check_hidden_numbers(numbers:list, # one sequence of numbers per hidden laye
     return out
 
 # %% ../nbs/03_made_masks.ipynb #6ccc3198
-class MADEMasks(NamedTuple):
-    "The masks of a MADE: one per weight matrix, `(units, previous units)`, 1 where a connection is allowed."
-    layers: list  # input -> hidden 1, ..., hidden L -> output (with no hidden layer: input -> output)
-    direct: Tensor|None  # `(n, n)` input -> output beside the hidden layers, or `None`
+@dataclass(frozen=True)
+class MADEMasks:
+    "The masks of a MADE: one per weight matrix, `(units, previous units)`, True where a connection is allowed."
+    layers: list # boolean masks: input -> hidden 1, ..., hidden L -> output (no hidden layer: input -> output)
+    direct: Tensor|None # (n, n) boolean mask of the direct input -> output connections, or None
 
-def made_masks(ordering:Tensor|list, # permutation of the inputs (`ordering[i]` is the input taken `i`-th)
-               numbers:list[Tensor], # hidden numbers, one tensor per hidden layer (`[]`: no hidden layer)
+# %% ../nbs/03_made_masks.ipynb #8a91c0d7
+def made_masks(ordering:Tensor|list, # permutation of the inputs (`ordering[i]` is the input taken i-th)
+               numbers:list[Tensor], # hidden numbers, one tensor per hidden layer ([]: no hidden layer)
                direct:bool=False # also the mask of direct input -> output connections (needs a hidden layer)
               ) -> MADEMasks:
     "The boolean masks given by the lecture's rule: $\\ge$ into a hidden unit, $>$ into an output."
     m_in = input_numbers(ordering)
-    ms = [m_in, *numbers]
-    layers = [ms[l+1][:, None] >= ms[l][None, :] for l in range(len(numbers))]
+    ms = [m_in, *check_hidden_numbers(numbers, len(m_in))]
+    layers = [ms[l+1][:, None] >= ms[l][None, :] for l in range(len(ms) - 1)]
     layers.append(m_in[:, None] > ms[-1][None, :])
-    return MADEMasks(layers, m_in[:, None] > m_in[None, :] if direct and numbers else None)
+    return MADEMasks(layers, m_in[:, None] > m_in[None, :] if direct and len(ms) > 1 else None)
 
 # %% ../nbs/03_made_masks.ipynb #26bb19ca
 def connectivity(masks:MADEMasks # from `made_masks`
@@ -107,13 +153,15 @@ def _path_edges(masks:MADEMasks, output:int) -> list[Tensor]:
 def plot_made(masks:MADEMasks, # the masks to draw
               numbers:list[Tensor], # the hidden numbers the masks were made from
               ordering:Tensor|list, # the ordering the masks were made from
-              unit:tuple[int,int]|None=None, # `(hidden layer from 1, unit from 0)` whose inputs to highlight
-              output:int|None=None, # input index `k` whose output's paths to highlight
+              unit:tuple[int,int]|None=None, # (hidden layer from 1, unit from 0) whose inputs to highlight
+              output:int|None=None, # input index k, from 0, whose output's paths to highlight
               ax:plt.Axes|None=None # axes to draw on
              ) -> plt.Axes:
     "Draw the MADE as a network: inputs at the bottom, outputs on top, each unit labelled with its number."
-    if ax is None: _, ax = plt.subplots(figsize=(6, 4), dpi=90)
     m_in = input_numbers(ordering)
+    if output is not None and output not in range(len(m_in)):
+        raise ValueError(f'output must be an input index in 0..{len(m_in) - 1}; got {output!r}')
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
     layer_numbers = [m_in, *numbers, m_in]
     xs = [torch.arange(len(m)) - (len(m) - 1) / 2 for m in layer_numbers]
     paths = _path_edges(masks, output) if output is not None else None
@@ -127,32 +175,37 @@ def plot_made(masks:MADEMasks, # the masks to draw
     for l, (m, x) in enumerate(zip(layer_numbers, xs)):
         ax.scatter(x, [l] * len(m), s=500, c='white', edgecolors='black', zorder=2)
         for k, (xk, mk) in enumerate(zip(x.tolist(), m.tolist())):
-            ax.text(xk, l, str(mk), ha='center', va='center', zorder=3)
-            if l in (0, last): ax.text(xk, l + (0.38 if l else -0.38), f'$\\hat x_{{{k+1}}}$' if l else f'$x_{{{k+1}}}$',
-                                      ha='center', va='center')
-    ax.set_yticks(range(last + 1), ['inputs', *[f'hidden {l}' for l in range(1, last)], 'outputs'])
-    ax.set_xticks([]); ax.set_ylim(-0.65, last + 0.65)
+            ax.text(xk, l, str(mk), ha='center', va='center', zorder=3, fontsize=11)
+            if l in (0, last): ax.text(xk, l + (0.4 if l else -0.4), f'$\\hat x_{{{k+1}}}$' if l else f'$x_{{{k+1}}}$',
+                                      ha='center', va='center', fontsize=11)
+    ax.set_yticks(range(last + 1), ['inputs', *[f'hidden {l}' for l in range(1, last)], 'outputs'], fontsize=10)
+    ax.set_xticks([]); ax.set_ylim(-0.7, last + 0.7)
     for side in ('top', 'right', 'bottom'): ax.spines[side].set_visible(False)
     return ax
 
 # %% ../nbs/03_made_masks.ipynb #e34fdbc4
 def plot_masks(masks:MADEMasks, # the masks to show
                ordering:Tensor|list|None=None, # if given, the connectivity's rows and columns are put in this order
-               figsize:tuple=(6, 2.2) # size of the whole figure
+               figsize:tuple=(7, 2.6) # size of the whole figure, in inches
               ) -> plt.Figure:
     "Heatmaps of each mask matrix (white: connected) and of the connectivity (output $k$ depends on input $i$)."
     c = connectivity(masks)
-    if ordering is not None: o = check_ordering(ordering, len(c)); c = c[o][:, o]
+    if ordering is not None: o = _as_ordering(ordering, len(c)); c = c[o][:, o]
     mats = [*masks.layers] + ([masks.direct] if masks.direct is not None else []) + [c]
     L = len(masks.layers)
     names = ([f'$W^{{{l+1}}}$' for l in range(L - 1)] + ['$V$' if L > 1 else '$A$'] +
              (['direct $A$'] if masks.direct is not None else []) +
              ['connectivity' + ('\n(in the ordering)' if ordering is not None else '')])
-    fig, axs = plt.subplots(1, len(mats), figsize=figsize, dpi=90, layout='constrained')
+    fig, axs = plt.subplots(1, len(mats), figsize=figsize, dpi=120, layout='constrained')
     for ax, M, name in zip(axs, mats, names):
         ax.imshow(M, cmap='gray', vmin=0, vmax=1, interpolation='nearest')
-        ax.set_title(name, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
-    axs[0].set_ylabel('unit'); axs[0].set_xlabel('previous unit'); axs[-1].set_xlabel('input')
+        if max(M.shape) <= 12:  # small masks: a grid to count the cells by
+            ax.set_xticks(torch.arange(M.shape[1] + 1) - 0.5, minor=True)
+            ax.set_yticks(torch.arange(M.shape[0] + 1) - 0.5, minor=True)
+            ax.grid(which='minor', color='tab:grey', lw=0.6); ax.tick_params(which='minor', length=0)
+        ax.set_title(name, fontsize=11); ax.set_xticks([]); ax.set_yticks([])
+    axs[0].set_ylabel('unit', fontsize=10); axs[0].set_xlabel('previous unit', fontsize=10)
+    axs[-1].set_xlabel('input', fontsize=10)
     return fig
 
 # %% ../nbs/03_made_masks.ipynb #ab601591
@@ -160,10 +213,10 @@ def cut_off_outputs(ordering:Tensor|list, # permutation of the inputs
                     numbers:list[Tensor], # hidden numbers, one tensor per hidden layer
                     direct:bool=False # direct input -> output connections
                    ) -> Tensor:
-    "Inputs $k$, other than the first in the ordering, whose output depends on no input (sorted)."
+    "Inputs $k$ (indices from 0), other than the first in the ordering, whose output depends on no input (sorted)."
     m_in = input_numbers(ordering)
     low = 1  # smallest number among the units of the previous layer that see an input
-    for m in numbers:
+    for m in check_hidden_numbers(numbers, len(m_in)):
         seeing = m[m >= low]
         low = int(seeing.min()) if len(seeing) else len(m_in)
     if direct: low = 1
