@@ -65,7 +65,7 @@ class MADE(Autoregressive):
     def __init__(self, n_in:int, # number of binary variables n
                  hidden_sizes:list[int], # units per hidden layer, e.g. [500]; [] is the FVSBN
                  ordering:list|str|None=None, # None (natural), a permutation of 0..n_in-1, or 'random' per mask
-                 n_masks:int=1, # masks cycled by `on_train_batch`; 0 draws a fresh mask for every minibatch
+                 n_masks:int=1, # masks cycled by on_train_batch; 0 draws a fresh mask for every minibatch
                  numbers:str|list='random', # hidden numbers: 'random', 'even', or one list per hidden layer
                  seed:int=0, # seeds every mask (mask i is drawn from (seed, i))
                  direct:bool=False # direct input -> output connections beside the hidden layers
@@ -148,7 +148,7 @@ class MADE(Autoregressive):
     def sample(self, n:int, # number of samples
                generator:torch.Generator|None=None, # for reproducible draws
                u:Tensor|None=None, # (n, n_in) uniforms to use instead of drawing them
-               fast:bool=True # compute each hidden unit once (`fast_sample`); False: one forward pass per variable
+               fast:bool=True # compute each hidden unit once, as fast_sample does; False: one forward pass per variable
               ) -> Tensor:
         "Draw `n` samples under the current mask, $x_k = [u_k < p(x_k = 1 \\mid x_{<k})]$ in the mask's ordering."
         n = _check_int(n, 'n')

@@ -132,7 +132,7 @@ def made_masks(ordering:Tensor|list, # permutation of the inputs (`ordering[i]` 
     return MADEMasks(layers, m_in[:, None] > m_in[None, :] if direct and len(ms) > 1 else None)
 
 # %% ../nbs/03_made_masks.ipynb #26bb19ca
-def connectivity(masks:MADEMasks # from `made_masks`
+def connectivity(masks:MADEMasks # the masks, as made_masks returns them
                 ) -> Tensor:
     "`(n, n)` boolean: entry `[k, i]` is true when output $k$ is connected to input $i$ by some path."
     reach = masks.layers[0]
