@@ -44,6 +44,8 @@ class MaskedLinear(nn.Linear):
             error_msgs.append(f'{prefix}mask: the stored mask differs from the mask this layer has (a MADE rebuilds its '
                               'masks from its config and mask index), so these weights were trained under other masks')
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        if self.mask.device != self.weight.device or self.mask.dtype != self.weight.dtype:
+            self.mask = self.mask.to(self.weight)  # loading with assign=True may bring weights of another device or dtype
 
 # %% ../nbs/04_made.ipynb #2c3d4e5f
 def _check_uniforms(u:Tensor, # the sampler's uniforms
@@ -70,6 +72,7 @@ class MADE(Autoregressive):
                  seed:int=0, # seeds every mask (mask i is drawn from (seed, i))
                  direct:bool=False # direct input -> output connections beside the hidden layers
                 ):
+        n_in = _check_int(n_in, 'n_in', 1)
         hidden_sizes = check_sizes(n_in, hidden_sizes)
         random_orderings = isinstance(ordering, str)
         if random_orderings and ordering != 'random':
@@ -79,7 +82,8 @@ class MADE(Autoregressive):
             if numbers not in ('random', 'even'): raise ValueError(f"numbers must be 'random', 'even' or a list; got {numbers!r}")
         else: numbers = [m.tolist() for m in check_hidden_numbers(numbers, n_in, hidden_sizes)]
         n_masks, seed = _check_int(n_masks, 'n_masks'), _check_int(seed, 'seed')
-        if not isinstance(direct, bool): raise ValueError(f'direct must be True or False; got {direct!r}')
+        if not isinstance(direct, (bool, np.bool_)): raise ValueError(f'direct must be True or False; got {direct!r}')
+        direct = bool(direct)
         if n_masks != 1 and not random_orderings and numbers != 'random':
             raise ValueError("with a fixed ordering and fixed numbers every mask is the same: use ordering='random' "
                              "or numbers='random' for several masks")
@@ -127,7 +131,7 @@ class MADE(Autoregressive):
         masks = made_masks(ordering, numbers, self.direct is not None)
         for layer, M in zip(self.masked_layers(), [*masks.layers, masks.direct]): layer.set_mask(M)
         self.ordering = ordering.to(self.ordering.device)
-        self.mask_index = torch.tensor(i, device=self.mask_index.device)
+        self.mask_index = torch.tensor(int(i), device=self.mask_index.device)
 
     def on_train_batch(self):
         "Called before each training minibatch: move to the next mask (cycling through `n_masks`; 0: never back)."

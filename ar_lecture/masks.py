@@ -21,6 +21,8 @@ def _check_int(value, # the argument to check
                low:int=0 # the smallest value allowed
               ) -> int:
     "`value` as an `int`, or a `ValueError` naming `name` if it is not an integer `>= low` (booleans are not counts)."
+    if isinstance(value, Tensor) and value.dim() == 0 and not (value.is_floating_point() or value.dtype == torch.bool):
+        value = int(value)  # a 0-d integer tensor, such as a model's `mask_index`
     if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
         raise ValueError(f'{name} must be an integer >= {low}; got {value!r}')
     return int(value)
