@@ -16,7 +16,8 @@ from .made import MADE
 
 # %% auto #0
 __all__ = ['check_observed', 'observed_first', 'made_for_ordering', 'completion_model', 'completion_uniforms', 'complete',
-           'show_completions', 'generation_snapshots', 'save_generation_gif', 'plot_conditionals']
+           'show_completions', 'generation_snapshots', 'save_generation_gif', 'plot_conditionals', 'int8_rows',
+           'export_nade', 'dequantized_nade', 'generation_player']
 
 # %% ../nbs/06_sampling.ipynb #cf24394d
 def check_observed(observed:Tensor, # `(n_in,)` boolean, True where a pixel is observed
@@ -138,3 +139,53 @@ def plot_conditionals(model:Autoregressive, # the model
         ax.set_title(f'{title}{name}', fontsize=8); ax.set_xticks([]); ax.set_yticks([])
         if i: fig.colorbar(im, ax=ax, shrink=0.8)
     return fig
+
+# %% ../nbs/06_sampling.ipynb #wdg0601
+import base64, json
+import numpy as np
+from .nade import NADE
+from .masks import PageWidget, page_widget
+
+# %% ../nbs/06_sampling.ipynb #wdg0603
+def int8_rows(T:Tensor # `(rows, cols)` float matrix
+             ) -> tuple[Tensor, Tensor]:
+    "`T` as int8 `q` with one float32 scale per row: `q * scale[:, None]` is within half a scale of `T`."
+    scale = T.detach().abs().amax(1).float() / 127
+    scale = torch.where(scale > 0, scale, torch.ones_like(scale))  # a row of zeros stays zeros
+    return torch.round(T.detach().float() / scale[:, None]).clamp(-127, 127).to(torch.int8), scale
+
+# %% ../nbs/06_sampling.ipynb #wdg0605
+def _b64(t:Tensor, dtype:str) -> str: return base64.b64encode(t.detach().cpu().numpy().astype(dtype).tobytes()).decode()
+def _unb64(s:str, dtype:str, shape:tuple) -> Tensor:
+    return torch.from_numpy(np.frombuffer(base64.b64decode(s), dtype=dtype).reshape(shape).copy())
+
+def export_nade(model:NADE # the NADE to show in a page
+               ) -> dict:
+    "What the page needs of `model`, JSON-ready: its config, $W$ and $V$ by `int8_rows`, $b$, $c$, $h_1$ in float32, base64."
+    if not isinstance(model, NADE): raise ValueError(f'model must be a NADE; got {type(model).__name__}')
+    def rows(T): q, s = int8_rows(T); return dict(q=_b64(q, 'i1'), scale=_b64(s, '<f4'), shape=list(T.shape))
+    return dict(n_in=model.n_in, n_hidden=model.n_hidden, ordering=model.ordering.tolist(), activation=model.activation,
+                W=rows(model.W), V=rows(model.V), b=_b64(model.b, '<f4'), c=_b64(model.c, '<f4'),
+                h1=_b64(model.h1, '<f4') if model.learn_h1 else None)
+
+def dequantized_nade(weights:dict # from `export_nade`
+                    ) -> NADE:
+    "The NADE the page computes with: `weights` read back in float32, $W$ and $V$ as `q * scale`."
+    n, d = weights['n_in'], weights['n_hidden']
+    m = NADE(n, d, weights['ordering'], learn_h1=weights['h1'] is not None, activation=weights['activation'])
+    def rows(r): return _unb64(r['q'], 'i1', r['shape']).float() * _unb64(r['scale'], '<f4', (r['shape'][0], 1))
+    with torch.no_grad():
+        m.W.copy_(rows(weights['W'])); m.V.copy_(rows(weights['V']))
+        m.b.copy_(_unb64(weights['b'], '<f4', (d,))); m.c.copy_(_unb64(weights['c'], '<f4', (n,)))
+        if m.learn_h1: m.h1.copy_(_unb64(weights['h1'], '<f4', (d,)))
+    return m.eval()
+
+# %% ../nbs/06_sampling.ipynb #wdg0609
+def generation_player(model:NADE, # a NADE on square images (n_in = side * side)
+                      seed:int=0 # seed of the page's uniforms for the first draw
+                     ) -> PageWidget:
+    "The generation player: `model` (weights by `export_nade`) sampling in the page, with a draw-and-complete mode."
+    side = math.isqrt(model.n_in)
+    if side * side != model.n_in: raise ValueError(f'the player shows square images; n_in={model.n_in} is not a square')
+    if not isinstance(seed, int) or seed < 0: raise ValueError(f'seed must be a non-negative integer; got {seed!r}')
+    return page_widget('nade_player.js', 'mountPlayer', dict(export_nade(model), seed=seed), 'NADE generation player')
