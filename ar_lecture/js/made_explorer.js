@@ -94,9 +94,12 @@
     }
 
     // state changes, also the API the checks drive
-    setNumbers(numbers) { this.numbers = numbers.map((m) => m.slice()); this.render(); }
-    setOrdering(ordering) { this.ordering = ordering.slice(); this.render(); }
-    setOutput(k) { this.output = k; this.render(); }
+    set(ordering, numbers, output) {  // a whole new network: ordering, hidden numbers, highlighted output
+      this.ordering = ordering.slice(); this.numbers = numbers.map((m) => m.slice()); this.output = output;
+      this.render();
+    }
+    setOrdering(ordering) { this.set(ordering, this.numbers, this.output); }
+    setOutput(k) { this.set(this.ordering, this.numbers, k); }
     changeNumber(l, j, by) {  // layer l (0-based), unit j: its number moves by `by`, wrapping in 1..n-1
       const top = this.ordering.length - 1;
       this.numbers[l][j] = ((this.numbers[l][j] - 1 + by + top) % top) + 1;
@@ -118,7 +121,7 @@
     }
     state() {
       const layers = masks(this.ordering, this.numbers);
-      return { ordering: this.ordering, numbers: this.numbers, output: this.output, masks: layers,
+      return { ordering: this.ordering.slice(), numbers: this.numbers.map((m) => m.slice()), output: this.output, masks: layers,
                connectivity: connectivity(layers), cutOff: cutOffOutputs(this.ordering, this.numbers) };
     }
 

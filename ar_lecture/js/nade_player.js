@@ -184,11 +184,11 @@
     play() {
       if (this.timer || this.sampler.done) return;
       this.playButton.textContent = 'Pause';
-      const tick = () => { this.step(this.perFrame); if (this.timer) this.timer = requestAnimationFrame(tick); };
-      this.timer = requestAnimationFrame(tick);
+      const tick = () => { this.step(this.perFrame); if (this.timer) this.timer = setTimeout(tick, 15); };
+      this.timer = setTimeout(tick, 15);
     }
     pause() {
-      if (this.timer) cancelAnimationFrame(this.timer);
+      if (this.timer) clearTimeout(this.timer);
       this.timer = null; this.playButton.textContent = 'Play';
     }
     toggle() {
