@@ -34,7 +34,7 @@ def chromium(): return shutil.which('chromium') or shutil.which('chromium-browse
 def open_page(path:Path) -> tuple[str, str]:
     "DOM after the page's scripts ran, and Chromium's log (console messages included)."
     with tempfile.TemporaryDirectory() as prof:
-        r = subprocess.run([chromium(), *CHROME_FLAGS, f'--user-data-dir={prof}', '--dump-dom', path.as_uri()],
+        r = subprocess.run([chromium(), *CHROME_FLAGS, f'--user-data-dir={prof}', '--dump-dom', path.resolve().as_uri()],
                            capture_output=True, text=True, timeout=300)
     return r.stdout, r.stderr
 
