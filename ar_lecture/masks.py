@@ -183,18 +183,18 @@ class PageWidget:
     def __repr__(self) -> str: return f'{self.name} (interactive: shown by Jupyter or a web browser)'
 
 def page_widget(script:str, # file in `ar_lecture/js/` that defines the widget
-                mount:str, # the function of `window.arLecture` that builds the widget from its data
+                mount:str, # the function of `window.arLecture` that builds the widget from its data, in place
                 data:dict, # what the widget needs, JSON-ready
                 name:str # what the widget is
                ) -> PageWidget:
-    "A widget as HTML: `data` as JSON, the shared style, the script, and the call that builds the widget in place."
+    "A widget as HTML: `data` as JSON, the shared `widgets.css` and `widgets.js`, the widget's script, the call that builds it."
     js = files('ar_lecture')/'js'
     payload = json.dumps(data, separators=(',', ':')).replace('</', '<\\/')
     html = (f'<div class="arl-widget" role="group" aria-label="{name}">\n'
             f'<style>{(js/"widgets.css").read_text()}</style>\n'
             f'<script type="application/json">{payload}</script>\n'
             f'<div class="arl-body"></div>\n'
-            f'<script>{(js/script).read_text()}</script>\n'
+            f'<script>{(js/"widgets.js").read_text()}\n{(js/script).read_text()}</script>\n'
             f'<script>arLecture.{mount}(document.currentScript);</script>\n</div>')
     return PageWidget(html, name)
 

@@ -53,14 +53,7 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
-    }
-    e.append(...children);
-    return e;
-  }
+  const el = ns.el;
   const options = (values, chosen) => values.map((v) => {
     const o = el('option', { value: v }, String(v)); o.selected = v === chosen; return o;
   });
@@ -86,7 +79,7 @@
         el('div', { class: 'arl-bar' }, 'inputs ', this.nInput, ' hidden layers ', this.layersInput, ' units per layer ',
            this.unitsInput, ' ', this.shuffleButton, this.naturalButton),
         el('div', { class: 'arl-note' }, 'Click a hidden unit (or focus it and press Enter, or the arrow keys) to change its ' +
-           'number; click an output to highlight the paths into it.'),
+           'number; click an output to highlight (orange) the paths into it.'),
         el('div', { class: 'arl-panels' }, this.graph,
            el('figure', {}, this.matrix, el('figcaption', {}, 'connectivity: output k (row) depends on input i (column)'))),
         this.status);
@@ -185,11 +178,5 @@
   }
 
   ns.explorers = ns.explorers || [];
-  ns.mountExplorer = function (script) {
-    const root = script.parentElement;
-    const data = JSON.parse(root.querySelector('script[type="application/json"]').textContent);
-    const explorer = new Explorer(root.querySelector('.arl-body'), data);
-    ns.explorers.push(explorer);
-    return explorer;
-  };
+  ns.mountExplorer = (script) => ns.mount(script, Explorer, ns.explorers);
 })();

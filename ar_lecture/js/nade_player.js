@@ -80,14 +80,7 @@
   ns.nade = { load, Sampler, sample, forced, uniforms };
 
   // ---- the widget ----
-  function el(tag, attrs, ...children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
-    }
-    e.append(...children);
-    return e;
-  }
+  const el = ns.el;
 
   class Player {
     constructor(root, data) {
@@ -256,11 +249,5 @@
   }
 
   ns.players = ns.players || [];
-  ns.mountPlayer = function (script) {  // called by the script that follows the data in the widget's HTML
-    const root = script.parentElement;
-    const data = JSON.parse(root.querySelector('script[type="application/json"]').textContent);
-    const player = new Player(root.querySelector('.arl-body'), data);
-    ns.players.push(player);
-    return player;
-  };
+  ns.mountPlayer = (script) => ns.mount(script, Player, ns.players);
 })();
