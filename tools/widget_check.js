@@ -16,14 +16,23 @@
       clientX: r.left + (col + 0.5) * r.width / side, clientY: r.top + (row + 0.5) * r.height / side }));
   };
   try {
-    // ---- the player: its mathematics on the given uniforms ----
-    const P = arLecture.players[0], model = P.model, nade = arLecture.nade;
-    const run = (u) => { const s = nade.sample(model, Float32Array.from(u)); return { x: Array.from(s.x), p: Array.from(s.p), logp: s.logp }; };
-    out.samples = cases.samples.map(run);
-    out.completions = cases.completions.u.map((u, i) =>
-      run(nade.forced(model, Float32Array.from(u), cases.completions.x[i], cases.completions.m)));
+    // ---- the player: its mathematics on the given uniforms, for each model ----
+    const P = arLecture.players[0], S = arLecture.sampling;
+    const run = (model, u, ordering) => {
+      const s = S.sample(model, u, ordering);
+      return { x: Array.from(s.x), p: Array.from(s.p), logp: s.logp };
+    };
+    out.models = cases.models.map((c, i) => {
+      const model = P.models[i], obs = Uint8Array.from(c.completions.observed);
+      return {
+        kind: model.kind,
+        samples: c.samples.map((u) => run(model, Float32Array.from(u))),
+        completions: c.completions.u.map((u, j) => run(model, S.forced(Float32Array.from(u), c.completions.x[j], obs),
+                                                          model.anyOrder ? S.observedFirst(obs) : undefined)),
+      };
+    });
 
-    // ---- the player driven as a reader drives it ----
+    // ---- the player driven as a reader drives it: the NADE ----
     const root = P.image.closest('.arl-widget');
     for (let i = 0; i < 3; i++) click(button(root, 'Step'));
     click(button(root, 'Row'));
@@ -37,17 +46,28 @@
     out.seed7 = P.state();
     change(P.seedInput, '7'); P.step(10000);
     out.seed7again = P.state().x;
-    // draw mode: rows, pointer, keys, a click outside the prefix, then complete
+    // draw mode: rows, pointer, keys, a click outside the drawn rows, then complete
     click(P.modeButton);
     out.drawNote = P.note.textContent;
-    change(P.rowsInput, '10', 'input');
+    change(P.linesInput, '10', 'input');
     pointer(P.image, 5, 10, P.side); pointer(P.image, 6, 12, P.side);
     P.image.focus(); P.cursor = 8 * P.side + 3; key(P.image, 'ArrowRight'); key(P.image, ' ');
     pointer(P.image, 20, 10, P.side);  // below the drawn rows: ignored
-    out.drawing = Array.from(P.drawing);
     click(button(root, 'Complete')); await until(() => P.sampler.done);
     out.completed = P.state();
-    out.playerControls = [...root.querySelectorAll('button, select, input')].map((e) => e.tagName).length;
+    // ---- the MADE: any set of pixels, here the left columns ----
+    change(P.modelSelect, '1');
+    out.madeNote = P.note.textContent;
+    click(button(root, 'Clear'));
+    change(P.regionSelect, 'left'); change(P.linesInput, '10', 'input');
+    pointer(P.image, 5, 3, P.side); pointer(P.image, 12, 8, P.side);
+    P.cursor = 20 * P.side + 1; key(P.image, 'ArrowDown'); key(P.image, 'Enter');
+    pointer(P.image, 5, 20, P.side);  // right of the drawn columns: ignored
+    click(button(root, 'Complete')); await until(() => P.sampler.done);
+    out.madeCompleted = P.state();
+    click(P.modeButton);  // back to sampling
+    click(P.playButton); await until(() => P.sampler.done);
+    out.madePlayed = P.state();
 
     // ---- the explorer ----
     const E = arLecture.explorers[0], made = arLecture.made;

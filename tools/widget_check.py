@@ -1,9 +1,9 @@
 """Check the lecture's widgets in headless Chromium against the library.
 
-Builds one test page with the NADE generation player (on nbs/models/nade.pt) and the MADE mask explorer, exactly as
-`generation_player` and `mask_explorer` make them, plus tools/widget_check.js, which drives them through their
+Builds one test page with the generation player (on nbs/models/nade.pt and made.pt) and the MADE mask explorer,
+exactly as `generation_player` and `mask_explorer` make them, plus tools/widget_check.js, which drives them through their
 JavaScript API and by simulated clicks and keys. Then compares what the page did with the library:
-- the page's sampler against `NADE.sample` of `dequantized_nade` (the page's weights) for the same uniforms, on
+- the page's samplers against `sample` of `dequantized_model` (the page's weights) for the same uniforms, on
   samples and on completions (`complete`); a pixel may differ only where |u - p| < 1e-5, and such cases are counted;
 - the log p the player shows against `log_prob`;
 - the explorer's masks, connectivity and cut-off outputs against `made_masks`, `connectivity`, `cut_off_outputs`,
@@ -58,9 +58,8 @@ def compare_samples(model, u:torch.Tensor, x_py:torch.Tensor, page:list[dict]) -
     x_js = torch.tensor([s['x'] for s in page], dtype=torch.float32)
     p_js = torch.tensor([[float('nan') if v is None else v for v in s['p']] for s in page], dtype=torch.float64)
     with torch.no_grad(): p_py = torch.sigmoid(model.logits(x_py)).double()
-    ties, wrong, dp = 0, 0, 0.
+    ties, wrong, dp, order = 0, 0, 0., model.ordering
     for i in range(len(u)):
-        order = model.ordering
         differ = (x_js[i, order] != x_py[i, order]).nonzero().flatten()
         upto = order[:differ[0]] if len(differ) else order  # the page and Python agree on every pixel before
         dp = max(dp, (p_js[i, upto] - p_py[i, upto]).abs().max().item())
@@ -70,43 +69,60 @@ def compare_samples(model, u:torch.Tensor, x_py:torch.Tensor, page:list[dict]) -
             else: wrong += 1
     return ties, wrong, dp
 
-def check_player(r:dict, report:Report, page_nade, cases:dict, digits:torch.Tensor, m:int):
-    from ar_lecture.sample import complete
-    u = torch.tensor(cases['samples'])
-    x_py = page_nade.sample(len(u), u=u)
-    ties, wrong, dp = compare_samples(page_nade, u, x_py, r['samples'])
-    report.check(wrong == 0, f'{len(u)} samples from the same uniforms as NADE.sample',
-                 f'{ties} pixel(s) differ at |u - p| < {TIE}, {wrong} otherwise; largest |p_page - p| {dp:.1e}')
-    with torch.no_grad(): lp = page_nade.log_prob(torch.tensor([s['x'] for s in r['samples']], dtype=torch.float32))
-    gap = max(abs(s['logp'] - v) for s, v in zip(r['samples'], lp.tolist()))
-    report.check(gap < 1e-3, 'log p shown by the page equals log_prob', f'largest difference {gap:.1e} nats')
-    observed = torch.zeros(page_nade.n_in, dtype=torch.bool); observed[page_nade.ordering[:m]] = True
-    c_py = complete(page_nade, digits, observed, torch.Generator().manual_seed(1))
-    uc = torch.where(observed, torch.where(digits == 1, -1., 2.), torch.tensor(cases['completions']['u']))
-    ties, wrong, dp = compare_samples(page_nade, uc, c_py, r['completions'])
-    report.check(wrong == 0, f'{len(digits)} completions of test digits (first {m} pixels observed) as complete',
-                 f'{ties} near-tie(s), {wrong} other difference(s); largest |p_page - p| {dp:.1e}')
+def same_draw(model, s:dict) -> bool:
+    "Did the player, in state `s`, draw what `model.sample` draws from the same (forced, where drawn) uniforms?"
+    obs, drawing = torch.tensor(s['observed'], dtype=torch.bool), torch.tensor(s['drawing'], dtype=torch.float32)
+    u = torch.tensor(s['u'])
+    if s['mode'] == 'draw': u = torch.where(obs, torch.where(drawing == 1, -1., 2.), u)
+    x = model.sample(1, u=u[None])
+    with torch.no_grad(): lp = model.log_prob(x).item()
+    return s['t'] == model.n_in and x[0].tolist() == [float(v) for v in s['x']] and abs(lp - s['logp']) < 1e-3
 
+def check_player(r:dict, report:Report, page_models:list, cases:dict, digits:torch.Tensor):
+    from ar_lecture.sample import complete, completion_model
+    for model, c, page in zip(page_models, cases['models'], r['models']):
+        name = type(model).__name__
+        u = torch.tensor(c['samples'])
+        x_py = model.sample(len(u), u=u)
+        ties, wrong, dp = compare_samples(model, u, x_py, page['samples'])
+        report.check(wrong == 0, f'{name}: {len(u)} samples from the same uniforms as {name}.sample',
+                     f'{ties} pixel(s) differ at |u - p| < {TIE}, {wrong} otherwise; largest |p_page - p| {dp:.1e}')
+        with torch.no_grad(): lp = model.log_prob(torch.tensor([s['x'] for s in page['samples']], dtype=torch.float32))
+        gap = max(abs(s['logp'] - v) for s, v in zip(page['samples'], lp.tolist()))
+        report.check(gap < 1e-3, f'{name}: log p shown by the page equals log_prob', f'largest difference {gap:.1e} nats')
+        observed = torch.tensor(c['completions']['observed'], dtype=torch.bool)
+        c_py = complete(model, digits, observed, torch.Generator().manual_seed(1))
+        uc = torch.where(observed, torch.where(digits == 1, -1., 2.), torch.tensor(c['completions']['u']))
+        ties, wrong, dp = compare_samples(completion_model(model, observed), uc, c_py, page['completions'])
+        report.check(wrong == 0, f'{name}: {len(digits)} completions of test digits ({c["completions"]["name"]} observed) as complete',
+                     f'{ties} near-tie(s), {wrong} other difference(s); largest |p_page - p| {dp:.1e}')
+
+    nade, made = page_models
     report.check(r['afterSteps'] == 31, 'Step x3 and Row draw 31 pixels', f'{r["afterSteps"]}')
     report.check(r['playing'] == 'Pause', 'Play turns into Pause while playing')
     for name in ('played', 'seed7'):
-        s = r[name]
-        x = page_nade.sample(1, u=torch.tensor([s['u']]))
-        report.check(s['t'] == page_nade.n_in and x[0].tolist() == [float(v) for v in s['x']],
-                     f'played to the end (seed {s["seed"]}): the sample NADE.sample draws from the page\'s uniforms')
+        report.check(same_draw(nade, r[name]), f'played to the end (seed {r[name]["seed"]}): what NADE.sample draws '
+                     "from the page's uniforms, and its log p")
     report.check(r['seed7again'] == r['seed7']['x'] and r['seed7']['x'] != r['played']['x'],
                  'the same seed draws the same image again, another seed another image')
-    report.check('prefix' in r['drawNote'], 'draw mode says the drawn pixels are a prefix of the ordering')
-    s, drawing = r['completed'], torch.tensor(r['drawing'], dtype=torch.float32)
-    ones = drawing.nonzero().flatten().tolist()
-    report.check(ones == [5 * 28 + 10, 6 * 28 + 12, 8 * 28 + 4], 'pixels set by pointer and keys, none below the drawn rows',
-                 f'{ones}')
-    obs = torch.zeros(page_nade.n_in, dtype=torch.bool); obs[page_nade.ordering[:s['observed']]] = True
-    uf = torch.where(obs, torch.where(drawing == 1, -1., 2.), torch.tensor(s['u']))[None]
-    x = page_nade.sample(1, u=uf)
-    with torch.no_grad(): lp = page_nade.log_prob(x).item()
-    report.check(s['observed'] == 280 and x[0].tolist() == [float(v) for v in s['x']] and abs(lp - s['logp']) < 1e-3,
-                 'Complete keeps the 10 drawn rows and draws the rest as NADE.sample does', f'log p {s["logp"]:.2f} nats')
+    report.check('prefix' in r['drawNote'], 'NADE draw mode says the drawn pixels are a prefix of the ordering')
+    s = r['completed']
+    ones = torch.tensor(s['drawing']).nonzero().flatten().tolist()
+    report.check(ones == [5 * 28 + 10, 6 * 28 + 12, 8 * 28 + 4] and sum(s['observed']) == 280,
+                 'NADE: pixels set by pointer and keys in the 10 drawn rows, none below', f'{ones}')
+    report.check(s['model'] == 'NADE' and same_draw(nade, s), 'NADE: Complete draws the rest as NADE.sample does',
+                 f'log p {s["logp"]:.2f} nats')
+    s = r['madeCompleted']
+    ones = torch.tensor(s['drawing']).nonzero().flatten().tolist()
+    obs = torch.tensor(s['observed'], dtype=torch.bool)
+    report.check('any set' in r['madeNote'] and ones == [5 * 28 + 3, 12 * 28 + 8, 21 * 28 + 1] and
+                 obs.view(28, 28)[:, :10].all() and not obs.view(28, 28)[:, 10:].any(),
+                 'MADE: pixels set by pointer and keys in the 10 left columns, none to their right', f'{ones}')
+    from ar_lecture.sample import made_for_ordering, observed_first
+    report.check(s['model'] == 'MADE' and s['ordering'] == observed_first(obs).tolist() and
+                 same_draw(made_for_ordering(made, observed_first(obs)), s),
+                 'MADE: Complete draws the rest as made_for_ordering(observed_first) samples', f'log p {s["logp"]:.2f} nats')
+    report.check(same_draw(made, r['madePlayed']), "MADE: played to the end, what MADE.sample draws from the page's uniforms")
 
 def check_explorer(r:dict, report:Report, cases:dict):
     from ar_lecture.masks import made_masks, connectivity, cut_off_outputs, hidden_numbers, _path_edges
@@ -176,15 +192,18 @@ def main():
     if not chromium(): sys.exit('widget check: chromium not found (Debian package `chromium`)')
     from ar_lecture.data import load_binarized_mnist
     from ar_lecture.train import load_checkpoint
-    from ar_lecture.sample import generation_player, export_nade, dequantized_nade
+    from ar_lecture.sample import generation_player, export_weights, dequantized_model
     from ar_lecture.masks import mask_explorer
-    nade = load_checkpoint(ROOT/'nbs'/'models'/'nade.pt')
-    page_nade = dequantized_nade(export_nade(nade))
-    player, explorer = generation_player(nade), mask_explorer()
-    digits, m = load_binarized_mnist('test')[::500], 14 * 28  # 20 test digits, their top 14 rows observed
-    cases = dict(samples=page_nade.uniforms(50, torch.Generator().manual_seed(0)).tolist(),
-                 completions=dict(u=page_nade.uniforms(len(digits), torch.Generator().manual_seed(1)).tolist(),
-                                  x=digits.int().tolist(), m=m),
+    models = [load_checkpoint(ROOT/'nbs'/'models'/f'{name}.pt') for name in ('nade', 'made')]
+    page_models = [dequantized_model(export_weights(m)) for m in models]
+    player, explorer = generation_player(*models), mask_explorer()
+    digits = load_binarized_mnist('test')[::500]  # 20 test digits
+    col, row = torch.arange(784) % 28, torch.arange(784) // 28
+    regions = [('the top 14 rows', row < 14), ('the left 14 columns', col < 14)]
+    cases = dict(models=[dict(samples=m.uniforms(n, torch.Generator().manual_seed(0)).tolist(),
+                              completions=dict(u=m.uniforms(len(digits), torch.Generator().manual_seed(1)).tolist(),
+                                               x=digits.int().tolist(), observed=obs.int().tolist(), name=name))
+                         for m, n, (name, obs) in zip(page_models, (50, 20), regions)],
                  configs=random_configs(300, torch.Generator().manual_seed(0)), lecture=[[1, 2, 1, 3], [1, 2, 3, 1]])
     report = Report()
     for w in (player, explorer):
@@ -203,7 +222,7 @@ def main():
     r = result(dom)
     report.check('exception' not in r, 'the harness ran to the end', r.get('exception', ''))
     if 'exception' not in r:
-        check_player(r, report, page_nade, cases, digits, m)
+        check_player(r, report, page_models, cases, digits)
         check_explorer(r, report, cases)
     problems = r.get('problems', []) + console_errors(log)
     report.check(not problems, 'no error on the console', '; '.join(problems[:5]))
