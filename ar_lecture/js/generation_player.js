@@ -270,7 +270,7 @@
         fill(ic, k, grey(drawn[k] ? s.x[k] : obs && obs[k] ? (this.drawing[k] ? 1 : 0) : 0.3));
         fill(pc, k, drawn[k] ? grey(s.p[k]) : '#e7ecf5');
       }
-      if (!s.done) { box(ic, s.ordering[s.t], '#e8590c'); box(pc, s.ordering[s.t], '#e8590c'); }
+      if (!s.done && !draw) { box(ic, s.ordering[s.t], '#e8590c'); box(pc, s.ordering[s.t], '#e8590c'); }  // the next pixel
       if (draw) box(ic, this.cursor, '#1c7ed6');
       const count = this.observed().reduce((a, b) => a + b, 0);
       this.linesLabel.textContent = ` ${this.lines} of ${this.side} (${count} pixels)`;
