@@ -193,7 +193,8 @@ def page_widget(script:str, # file in `ar_lecture/js/` that defines the widget
     html = (f'<div class="arl-widget" role="group" aria-label="{name}">\n'
             f'<style>{(js/"widgets.css").read_text()}</style>\n'
             f'<script type="application/json">{payload}</script>\n'
-            f'<div class="arl-body"></div>\n'
+            f'<div class="arl-body">The {name} runs in the page\'s JavaScript: see it on the documentation site, '
+            'or run this cell in Jupyter.</div>\n'
             f'<script>{(js/"widgets.js").read_text()}\n{(js/script).read_text()}</script>\n'
             f'<script>arLecture.{mount}(document.currentScript);</script>\n</div>')
     return PageWidget(html, name)

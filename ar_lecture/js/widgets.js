@@ -13,11 +13,13 @@
     return e;
   };
 
-  // The widget's HTML is: its data (JSON), an empty .arl-body, the scripts, and a call of this with the last script.
+  // The widget's HTML is: its data (JSON), an .arl-body to build in, the scripts, and a call of this with the last script.
   ns.mount = function (script, Widget, registry) {
     const root = script.parentElement;
     const data = JSON.parse(root.querySelector('script[type="application/json"]').textContent);
-    const widget = new Widget(root.querySelector('.arl-body'), data);
+    const body = root.querySelector('.arl-body');
+    body.replaceChildren();  // the text shown where scripts do not run
+    const widget = new Widget(body, data);
     registry.push(widget);
     return widget;
   };
