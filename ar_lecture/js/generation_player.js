@@ -187,7 +187,7 @@
         : this.model.anyOrder
           ? 'This MADE is order-agnostic: it completes any set of pixels. You draw the pixels of the region you choose; ' +
             'the model draws the others from p(x_rest | x_drawn), in an ordering that takes your pixels first.'
-          : 'This NADE has one fixed ordering, so what you draw must be a prefix of it' + (natural ? ' (the top rows)' : '') +
+          : `This ${this.model.kind} has one fixed ordering, so what you draw must be a prefix of it` + (natural ? ' (the top rows)' : '') +
             '; the model draws the rest from p(x_rest | x_drawn).';
       this.restart();
     }
