@@ -24,7 +24,8 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
 - an **output** holds a temporary or machine path (/tmp, /work, /root, /home, /Users, /var/folders);
 - the **navigation** is incomplete: nbs/_quarto.yml must set `website: page-navigation: true` and a sidebar
   `title`, every notebook in nbs/ must be listed in nbs/sidebar.yml (that order is the previous/next order),
-  and every page's previous/next links must lead to rendered pages;
+  every page's previous/next links and every link between pages must lead to rendered pages, and the index
+  must link to every page;
 - a **figure is not legible**. Legibility threshold, for every PNG figure in a cell output: shown at least
   `MIN_FIGURE_WIDTH` = 300 CSS pixels wide; sharp on high-density screens, i.e. PNG resolution (its pHYs
   dpi, which matplotlib writes) at least `MIN_DPI` = 120, or at least 1.25 image pixels per CSS pixel
@@ -446,7 +447,10 @@ def main():
     for key, probs in bodies.items():
         if key != 'site': results[f'{key}.html'] = results.get(f'{key}.html', []) + probs
     all_heads = set().union(*map(headings, doms.values())) if doms else set()
-    results['site-wide checks'] = navigation_problems(pages) + bodies.get('site', []) + method_problems(all_heads, mods, nb_of)
+    index_links = set(re.findall(r'href="([\w.-]+\.html)', doms.get('index', '')))
+    unlinked = [page_name(p) for p in pages if p != 'index.ipynb' and page_name(p) not in index_links]
+    results['site-wide checks'] = ([f'the index page does not link to: {unlinked}'] if 'index' in doms and unlinked else [])
+    results['site-wide checks'] += navigation_problems(pages) + bodies.get('site', []) + method_problems(all_heads, mods, nb_of)
     passed = failed = 0
     for page, problems in results.items():
         if problems:
