@@ -20,7 +20,7 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
   (functions, class and static methods, `@patch`ed ones included, not properties; `forward`/`backward` of
   modules and autograd functions are shown through their class) a heading `Class.method` on some page;
   a cell holds more than one `show_doc` (nbdev keeps only the last);
-- a **signature** shows raw TeX (`$`) or a literal default longer than `LONG_DEFAULT` characters;
+- a **signature** shows raw TeX (a `$` outside backticks) or a literal default longer than `LONG_DEFAULT` characters;
 - an **output** holds a temporary or machine path (/tmp, /work, /root, /home, /Users, /var/folders);
 - the **navigation** is incomplete: nbs/_quarto.yml must set `website: page-navigation: true` and a sidebar
   `title`, every notebook in nbs/ must be listed in nbs/sidebar.yml (that order is the previous/next order),
@@ -31,9 +31,10 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
   dpi, which matplotlib writes) at least `MIN_DPI` = 120, or at least 1.25 image pixels per CSS pixel
   (matplotlib's `retina` format gives 2); not shrunk below its physical size (at least 96 CSS pixels per
   figure inch, so that 9-point text is at least 12 CSS pixels); and no font size below `MIN_FONT_PT` = 9
-  points written in the cell that draws it (`fontsize=7`, `size=6`). SVG figures pass the resolution test.
+  points written in the cell that draws it (`fontsize=7`, `labelsize=6`, `{'size': 7}`). SVG figures pass the resolution test.
 
-`--shots` also saves a screenshot of each page in .docs_check/shots/. The last line is `docs: N passed, M
+`--shots` also saves a screenshot of each page in .docs_check/shots/; `--only made_masks ...` checks only those
+pages (quicker while editing a chapter; the site-wide checks are left out). The last line is `docs: N passed, M
 failed` (one item per page, and one for the site-wide checks).
 """
 import argparse, ast, base64, functools, html, http.server, importlib, json, pkgutil, re, shutil, struct, subprocess
@@ -110,10 +111,14 @@ def fetch_mathjax():
 
 # ---------------------------------------------------------------- the package: modules, names, sources
 def modules():
-    "Every module of ar_lecture, imported."
+    "Every module of ar_lecture that imports, and the import errors of the others."
     import ar_lecture
-    return {m.name: importlib.import_module(f'ar_lecture.{m.name}') for m in pkgutil.iter_modules(ar_lecture.__path__)
-            if not m.name.startswith('_')}
+    mods, errors = {}, []
+    for m in pkgutil.iter_modules(ar_lecture.__path__):
+        if m.name.startswith('_'): continue
+        try: mods[m.name] = importlib.import_module(f'ar_lecture.{m.name}')
+        except Exception as e: errors.append(f'ar_lecture.{m.name} does not import: {type(e).__name__}: {e}')
+    return mods, errors
 
 def module_notebooks():
     "Module name -> the notebook that exports it (`#| default_exp`)."
@@ -150,9 +155,9 @@ def body_lines(obj):
     body = [l.strip() for i, l in enumerate(lines) if i >= body_start and i not in skip]
     return first, [l for l in body if l and not l.startswith('#')]
 
-def c_lines(path):
-    "Code lines of a C file: stripped, without blanks, comments and preprocessor lines."
-    text = re.sub(r'/\*.*?\*/', '', Path(path).read_text(), flags=re.S)
+def c_lines(text):
+    "Code lines of C source text: stripped, without blanks, comments and preprocessor lines."
+    text = re.sub(r'/\*.*?\*/', '', text, flags=re.S)
     lines = [re.sub(r'//.*', '', l).strip() for l in text.splitlines()]
     return [l for l in lines if l and not l.startswith('#')]
 
@@ -235,24 +240,26 @@ def open_page(url, shot=None):
 # ---------------------------------------------------------------- checks of one page
 def dom_text(fragment): return html.unescape(re.sub(r'<[^>]+>', '', fragment))
 
-def code_blocks(dom, lang=None):
-    "Text of the page's code blocks (`<pre>`), only C-highlighted ones if `lang='c'`."
-    blocks = re.findall(r'(<pre[^>]*>(?:(?!</pre>).)*</pre>)', dom, re.S)
-    if lang == 'c':
-        starts = [m.start() for m in re.finditer(r'<pre', dom)]
-        blocks = [b for b, s in zip(blocks, starts) if re.search(r'class="[^"]*(?:language-c\b|sourceCode c\b|highlight-c\b)',
-                                                                  dom[max(0, s - 300):s + 200])]
-    return [dom_text(b) for b in blocks]
+def code_blocks(dom):
+    "Text of the page's code blocks (`<pre>`)."
+    return [dom_text(b) for b in re.findall(r'<pre[^>]*>((?:(?!</pre>).)*)</pre>', dom, re.S)]
 
-def code_line_set(dom, lang=None):
-    return {l.strip() for b in code_blocks(dom, lang) for l in b.splitlines() if l.strip()}
+def code_line_set(dom):
+    return {l.strip() for b in code_blocks(dom) for l in b.splitlines() if l.strip()}
+
+def c_line_set(nb):
+    "Lines of the C-highlighted blocks (```c) a page shows, in its markdown cells and markdown outputs."
+    texts = [c.source for c in nb.cells if c.cell_type == 'markdown']
+    texts += [o['data']['text/markdown'] for c in nb.cells for o in c.get('outputs', []) if 'text/markdown' in o.get('data', {})]
+    blocks = [b for t in texts for b in re.findall(r'```\s*\{?\.?c\}?\s*\n(.*?)```', t if isinstance(t, str) else ''.join(t), re.S)]
+    return {l for b in blocks for l in c_lines(b)}
 
 def png_dpi(data):
     "The dpi a PNG records in its pHYs chunk (matplotlib writes the figure's), or None."
     i = data.find(b'pHYs')
     if i < 0: return None
     ppx, _, unit = struct.unpack('>IIB', data[i+4:i+13])
-    return ppx * 0.0254 if unit == 1 else None
+    return round(ppx * 0.0254) if unit == 1 else None
 
 def figure_problems(dom, nb):
     "Figures below the legibility threshold (see the module docstring)."
@@ -272,7 +279,7 @@ def figure_problems(dom, nb):
         if why: problems.append(f'figure {k} of {len(imgs)} ({natural} px, shown {shown} px): ' + ', '.join(why))
     for c in nb.cells:
         if c.cell_type != 'code' or not any('image/png' in o.get('data', {}) for o in c.get('outputs', [])): continue
-        small = [f'{m.group(0)}' for m in re.finditer(r'\b(?:fontsize|size|labelsize)\s*=\s*(\d+(?:\.\d+)?)\b', c.source)
+        small = [f'{m.group(0)}' for m in re.finditer(r'''(?:\b(?:fontsize|labelsize|titlesize)\s*=\s*|['"](?:font\.size|size)['"]\s*:\s*)(\d+(?:\.\d+)?)\b''', c.source)
                  if float(m.group(1)) < MIN_FONT_PT]
         if small: problems.append(f'text below {MIN_FONT_PT} pt in the cell drawing a figure ({", ".join(small)}): '
                                   f'{c.source.strip().splitlines()[0][:60]!r}')
@@ -291,7 +298,8 @@ def signature_problems(nb):
         for o in c.get('outputs', []):
             md = o.get('data', {}).get('text/markdown', '')
             for name, sig in re.findall(r'#+ ([\w.]+)\s*\n+```python\n(.*?)\n```', md if isinstance(md, str) else ''.join(md), re.S):
-                if '$' in sig: problems.append(f'signature of {name} shows raw TeX or a `$`: {next(l.strip() for l in sig.splitlines() if "$" in l)!r}')
+                tex = [l.strip() for l in sig.splitlines() if '$' in re.sub(r'`[^`]*`', '', l)]  # `$CC` in backticks is code
+                if tex: problems.append(f'signature of {name} shows raw TeX (a `$` outside backticks): {tex[0]!r}')
                 code = re.sub(r'^class\s+(\w+)\s*(?:\(|:)', r'def \1(', sig.strip(), count=1)
                 try: fn = ast.parse(code.rstrip().rstrip(':') + ':\n    pass').body[0]
                 except SyntaxError: continue
@@ -353,11 +361,12 @@ def check_page(dom, logged, nb, names, pages):
         problems.append('no previous/next navigation')
     return problems + figure_problems(dom, nb) + signature_problems(nb) + path_problems(nb)
 
-def body_problems(page_doms, mods):
+def body_problems(page_doms, page_nbs, mods, partial=False):
     "Lecture definitions (LECTURE_BODIES, the .c files) whose body is not on their page: {page or 'site': [problems]}."
     out = {}
     def add(page, p): out.setdefault(page, []).append(p)
     for page, names in LECTURE_BODIES.items():
+        if page not in page_doms and partial: continue
         if page not in page_doms:
             add('site', f'page {page!r} (a notebook named NN_{page}.ipynb in sidebar.yml) is not in the site; '
                         f'it must show {names}')
@@ -380,13 +389,14 @@ def body_problems(page_doms, mods):
                 add(page, f'{name} ({mod}): body not on the page ({len(lacking)} of {len(body)} lines missing, first: '
                           f'{lacking[0][:70]!r}); show it with `#| exports` (long ones folded with `#| code-fold: true`)')
     c_files = sorted((ROOT/'ar_lecture').rglob('*.c'))
-    if not c_files: add('site', 'no .c file under ar_lecture/: the kernel must be a real C source file shipped as package data')
+    if partial and not any(p in page_doms for p in C_SOURCE_PAGES): c_files = []
+    elif not c_files: add('site', 'no .c file under ar_lecture/: the kernel must be a real C source file shipped as package data')
     for f in c_files:
         pages = [p for p in C_SOURCE_PAGES if p in page_doms]
-        shown = set().union(*(code_line_set(page_doms[p], 'c') for p in pages)) if pages else set()
-        lacking = [l for l in c_lines(f) if l not in shown]
+        shown = set().union(*(c_line_set(page_nbs[p]) & {l for b in code_blocks(page_doms[p]) for l in c_lines(b)} for p in pages)) if pages else set()
+        lacking = [l for l in c_lines(f.read_text()) if l not in shown]
         if lacking:
-            add(pages[0] if pages else 'site', f'{f.relative_to(ROOT)}: {len(lacking)} of {len(c_lines(f))} code lines are not shown in '
+            add(pages[0] if pages else 'site', f'{f.relative_to(ROOT)}: {len(lacking)} of {len(c_lines(f.read_text()))} code lines are not shown in '
                 f'C-highlighted blocks (```c) on {" or ".join(C_SOURCE_PAGES)}; first: {lacking[0][:70]!r}')
     return out
 
@@ -419,20 +429,29 @@ def navigation_problems(pages):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--shots', action='store_true', help='save a screenshot of each page in .docs_check/shots/')
+    p.add_argument('--only', nargs='+', metavar='PAGE', help='check only these pages (`made_masks` or `03_made_masks.ipynb`); '
+                   'quicker while editing a chapter; the site-wide checks are left out')
     args = p.parse_args()
     if not chromium(): sys.exit('docs check: chromium not found (Debian package `chromium`)')
     from nbdev.serve import proc_nbs
     SITE.mkdir(parents=True, exist_ok=True)
     fetch_mathjax()
-    proc = proc_nbs(force=True, n_workers=0)
+    pages = sidebar_pages()
+    chosen = [p for p in pages if not args.only or page_key(p) in args.only or p in args.only]
+    if args.only and not chosen: sys.exit(f'docs check: none of {args.only} is a page in nbs/sidebar.yml')
+    skip = {'skip_file_re': rf'^(?!(?:{"|".join(map(re.escape, chosen))})$).*\.ipynb$'} if args.only else {}
+    try: proc = proc_nbs(force=True, n_workers=0, **skip)
+    except Exception as e:  # a notebook nbdev cannot process: say which, in one place
+        print(f'FAILED nbdev docs processing: {e}'.strip()[:2000])
+        print('docs: 0 passed, 1 failed'); sys.exit(1)
     for f in NBS.glob('*'):  # pictures the pages link to, as Quarto copies them
         if f.suffix.lower() in ('.gif', '.png', '.jpg', '.svg'): shutil.copy(f, SITE/f.name)
-    mods, nb_of = modules(), module_notebooks()
+    (mods, import_errors), nb_of = modules(), module_notebooks()
     srv = serve(SITE)
     (OUT/'shots').mkdir(exist_ok=True)
-    pages = sidebar_pages()
-    results, doms = {}, {}
+    results, doms, nbs = {}, {}, {}
     for i, nb_file in enumerate(pages):
+        if nb_file not in chosen: continue
         src, proc_nb, page = NBS/nb_file, proc/nb_file, page_name(nb_file)
         if not src.exists() or not proc_nb.exists(): results[page] = [f'{nb_file} is in sidebar.yml but does not exist']; continue
         nb = render(proc_nb, SITE/page, navigation(pages, i))
@@ -440,24 +459,26 @@ def main():
         m = re.search(r'#\|\s*default_exp\s+([\w.]+)', src.read_text())
         names = [n for n in mods[m.group(1)].__all__ if callable(getattr(mods[m.group(1)], n))] if m and m.group(1) in mods else []
         results[page] = check_source(src) + check_page(dom, logged, nb, names, pages)
-        doms[page_key(nb_file)] = dom
+        doms[page_key(nb_file)], nbs[page_key(nb_file)] = dom, nb
         print(f'  {page:22s} math {dom.count("<mjx-container"):3d}, figures {image_count(nb):2d}, API entries {len(names):2d}')
     srv.shutdown()
-    bodies = body_problems(doms, mods)
+    bodies = body_problems(doms, nbs, mods, partial=bool(args.only))
     for key, probs in bodies.items():
         if key != 'site': results[f'{key}.html'] = results.get(f'{key}.html', []) + probs
-    all_heads = set().union(*map(headings, doms.values())) if doms else set()
-    index_links = set(re.findall(r'href="([\w.-]+\.html)', doms.get('index', '')))
-    unlinked = [page_name(p) for p in pages if p != 'index.ipynb' and page_name(p) not in index_links]
-    results['site-wide checks'] = ([f'the index page does not link to: {unlinked}'] if 'index' in doms and unlinked else [])
-    results['site-wide checks'] += navigation_problems(pages) + bodies.get('site', []) + method_problems(all_heads, mods, nb_of)
+    if import_errors: results['site-wide checks'] = import_errors
+    if not args.only:
+        all_heads = set().union(*map(headings, doms.values())) if doms else set()
+        index_links = set(re.findall(r'href="([\w.-]+\.html)', doms.get('index', '')))
+        unlinked = [page_name(p) for p in pages if p != 'index.ipynb' and page_name(p) not in index_links]
+        results['site-wide checks'] = import_errors + ([f'the index page does not link to: {unlinked}'] if 'index' in doms and unlinked else [])
+        results['site-wide checks'] += navigation_problems(pages) + bodies.get('site', []) + method_problems(all_heads, mods, nb_of)
     passed = failed = 0
     for page, problems in results.items():
         if problems:
             failed += 1
             print(f'FAILED {page}:' + ''.join(f'\n    - {p}' for p in problems))
         else: passed += 1; print(f'ok     {page}')
-    print(f'docs: {passed} passed, {failed} failed')
+    print(f'docs: {passed} passed, {failed} failed' + (' (only the pages asked for)' if args.only else ''))
     sys.exit(1 if failed else 0)
 
 if __name__ == '__main__': main()
