@@ -120,7 +120,7 @@ def unpack(packed:np.ndarray, width:int=N_PIXELS) -> np.ndarray:
 def _digest(a:np.ndarray) -> str: return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 # %% ../nbs/00_data.ipynb #95decbdb
-def prepare_binarized_mnist(root:str|Path|None=None, # data folder (see `data_dir`)
+def prepare_binarized_mnist(root:str|Path|None=None, # data folder, as for data_dir
                             source:Source|None=None, # where to download from, and the digests; `None`: `BINARIZED_MNIST`
                             show_progress:bool=True # progress bars while downloading
                            ) -> Path:

@@ -15,8 +15,8 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
   it. Definitions in `OUTLINE` need their first line and half of their body lines. The C kernel's `.c` files
   (package data under ar_lecture/) must be shown, every code line, in C-highlighted blocks of one of
   `C_SOURCE_PAGES`;
-- an **API entry** is missing: every function and class in a module's `__all__` needs a `show_doc` heading on
-  the page of the notebook that exports the module, and every public method defined by such a class
+- an **API entry** is missing or out of place: every function and class in a module's `__all__` needs a
+  `show_doc` heading on the page of the notebook that exports the module, in source order, and every public method defined by such a class
   (functions, class and static methods, `@patch`ed ones included, not properties; `forward`/`backward` of
   modules and autograd functions are shown through their class) a heading `Class.method` on some page;
   a cell holds more than one `show_doc` (nbdev keeps only the last);
@@ -139,6 +139,16 @@ def resolve(name, mods):
                 obj = vars(obj)[r]
             else: return getattr(obj, '__func__', obj), mname
     return None, None
+
+def api_names(mod):
+    "Functions and classes a module exports (nbdev documents those), in source order."
+    import inspect
+    if mod is None: return []
+    names = [n for n in mod.__all__ if callable(getattr(mod, n))]
+    def line(n):
+        try: return inspect.getsourcelines(getattr(mod, n))[1] if getattr(getattr(mod, n), '__module__', None) == mod.__name__ else 10**9
+        except (OSError, TypeError): return 10**9
+    return sorted(names, key=line)
 
 def body_lines(obj):
     "Code lines of a definition's body as `#| exports` shows them: stripped, without docstring, blanks and comments."
@@ -331,7 +341,9 @@ def check_source(src_nb):
             problems.append(f'a cell holds several show_doc calls (nbdev keeps only the last): {c.source.strip().splitlines()[0][:60]!r}')
     return problems
 
-def headings(dom): return {dom_text(h).replace('¶', '').strip() for h in re.findall(r'<h[2-4][^>]*>(.*?)</h[2-4]>', dom, re.S)}
+def heading_list(dom): return [dom_text(h).replace('¶', '').strip() for h in re.findall(r'<h[2-4][^>]*>(.*?)</h[2-4]>', dom, re.S)]
+
+def headings(dom): return set(heading_list(dom))
 
 def check_page(dom, logged, nb, names, pages):
     "List of problems with one page's DOM."
@@ -351,6 +363,10 @@ def check_page(dom, logged, nb, names, pages):
     heads = headings(dom)
     missing = [n for n in names if n not in heads]
     if missing: problems.append(f'API entries missing: {missing}')
+    shown = [h for h in heading_list(dom) if h in names]  # `names` come in source order
+    firsts = [n for i, n in enumerate(shown) if n not in shown[:i]]
+    wrong = next((f'{a} is shown before {b}, which is defined first' for a, b in zip(firsts, firsts[1:]) if names.index(a) > names.index(b)), None)
+    if wrong: problems.append(f'API entries not in source order ({wrong}): give each definition its own show_doc cell, in order')
     if 'Traceback (most recent call last)' in dom or 'class="jp-RenderedText" data-mime-type="application/vnd.jupyter.stderr"' in dom and 'Error' in dom:
         problems.append('an error is shown on the page')
     m = re.search(r'data-console-errors="([^"]*)"', dom)
@@ -457,7 +473,7 @@ def main():
         nb = render(proc_nb, SITE/page, navigation(pages, i))
         dom, logged = open_page(f'http://127.0.0.1:{srv.server_port}/{page}', OUT/'shots'/page.replace('.html', '.png') if args.shots else None)
         m = re.search(r'#\|\s*default_exp\s+([\w.]+)', src.read_text())
-        names = [n for n in mods[m.group(1)].__all__ if callable(getattr(mods[m.group(1)], n))] if m and m.group(1) in mods else []
+        names = api_names(mods.get(m.group(1)) if m else None)
         results[page] = check_source(src) + check_page(dom, logged, nb, names, pages)
         doms[page_key(nb_file)], nbs[page_key(nb_file)] = dom, nb
         print(f'  {page:22s} math {dom.count("<mjx-container"):3d}, figures {image_count(nb):2d}, API entries {len(names):2d}')
