@@ -20,7 +20,7 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
   (functions, class and static methods, `@patch`ed ones included, not properties; `forward`/`backward` of
   modules and autograd functions are shown through their class) a heading `Class.method` on some page;
   a cell holds more than one `show_doc` (nbdev keeps only the last);
-- a **signature** shows raw TeX (a `$` outside backticks) or a literal default longer than `LONG_DEFAULT` characters;
+- a **signature** shows raw TeX (a `$` outside backticks), a markdown link, or a literal default longer than `LONG_DEFAULT` characters;
 - an **output** holds a temporary or machine path (/tmp, /work, /root, /home, /Users, /var/folders);
 - the **navigation** is incomplete: nbs/_quarto.yml must set `website: page-navigation: true` and a sidebar
   `title`, every notebook in nbs/ must be listed in nbs/sidebar.yml (that order is the previous/next order),
@@ -310,6 +310,9 @@ def signature_problems(nb):
             for name, sig in re.findall(r'#+ ([\w.]+)\s*\n+```python\n(.*?)\n```', md if isinstance(md, str) else ''.join(md), re.S):
                 tex = [l.strip() for l in sig.splitlines() if '$' in re.sub(r'`[^`]*`', '', l)]  # `$CC` in backticks is code
                 if tex: problems.append(f'signature of {name} shows raw TeX (a `$` outside backticks): {tex[0]!r}')
+                links = [l.strip() for l in sig.splitlines() if re.search(r'\]\([^)]*\)', l)]
+                if links: problems.append(f'signature of {name} shows a markdown link (nbdev links a backticked name of the '
+                                          f'library: write it without backticks): {links[0]!r}')
                 code = re.sub(r'^class\s+(\w+)\s*(?:\(|:)', r'def \1(', sig.strip(), count=1)
                 try: fn = ast.parse(code.rstrip().rstrip(':') + ':\n    pass').body[0]
                 except SyntaxError: continue
