@@ -55,7 +55,7 @@ LECTURE_BODIES = {
     'nade': ['NADE.hidden', 'NADE.reference_logits', 'nade_parameters'],
     'incremental': ['per_dimension_logits', 'blocks_forward', 'incremental_sample|NADE.sample'],
     'made_masks': ['hidden_numbers', 'made_masks'],
-    'made': ['MaskedLinear', 'MADE.logits', 'MADE.sample'],
+    'made': ['MaskedLinear', 'MADE.logits', 'fast_sample|MADE.sample'],  # MADE's forward pass is its `logits`
     'training': ['nll_loss'],
     'mixture': ['Mixture.log_prob', 'Mixture.logits'],
 }
