@@ -21,7 +21,8 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
   modules and autograd functions are shown through their class) a heading `Class.method` on some page;
   a cell holds more than one `show_doc` (nbdev keeps only the last);
 - a **signature** shows raw TeX (a `$` outside backticks), a markdown link, or a literal default longer than `LONG_DEFAULT` characters;
-- an **output** holds a temporary or machine path (/tmp, /work, /root, /home, /Users, /var/folders);
+- an **output**, or code shown on a page, holds a temporary or machine path (/tmp, /work, /root, /home, /Users,
+  /var/folders);
 - the **navigation** is incomplete: nbs/_quarto.yml must set `website: page-navigation: true` and a sidebar
   `title`, every notebook in nbs/ must be listed in nbs/sidebar.yml (that order is the previous/next order),
   every page's previous/next links and every link between pages must lead to rendered pages, and the index
@@ -323,9 +324,13 @@ def signature_problems(nb):
     return problems
 
 def path_problems(nb):
-    "Outputs that show a temporary or machine path."
+    "Outputs, and code shown on the page, that show a temporary or machine path."
     problems = []
     for i, c in enumerate(nb.cells):
+        if c.cell_type == 'code' and not re.search(r'^#\|\s*echo:\s*false', c.source, re.M) and MACHINE_PATH.search(c.source):
+            m = MACHINE_PATH.search(c.source)
+            problems.append(f'code shown on the page holds a machine path (hide the cell or use a relative path): '
+                            f'...{c.source[max(0, m.start() - 40):m.end() + 40].strip()!r}...')
         for o in c.get('outputs', []):
             text = outputs_text(o)
             m = MACHINE_PATH.search(text)
