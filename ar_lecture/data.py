@@ -6,7 +6,7 @@
 from __future__ import annotations
 import hashlib, os, sys, tempfile, urllib.error, urllib.request
 from pathlib import Path
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
