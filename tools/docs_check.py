@@ -16,11 +16,12 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
   (package data under ar_lecture/) must be shown, every code line, in C-highlighted blocks of one of
   `C_SOURCE_PAGES`;
 - an **API entry** is missing or out of place: every function and class in a module's `__all__` needs a
-  `show_doc` heading on the page of the notebook that exports the module, in source order, and every public method defined by such a class
-  (functions, class and static methods, `@patch`ed ones included, not properties; `forward`/`backward` of
-  modules and autograd functions are shown through their class) a heading `Class.method` on some page;
-  a cell holds more than one `show_doc` (nbdev keeps only the last);
-- a **signature** shows raw TeX (a `$` outside backticks), a markdown link, or a literal default longer than `LONG_DEFAULT` characters;
+  `show_doc` heading on the page of the notebook that exports the module, in source order, and every public
+  method defined by such a class (functions, class and static methods, `@patch`ed ones included, not
+  properties; `forward`/`backward` of modules and autograd functions are shown through their class) a heading
+  `Class.method` on some page; a cell holds more than one `show_doc` (nbdev keeps only the last);
+- a **signature** shows raw TeX (a `$` outside backticks), a markdown link, or a literal default longer than
+  `LONG_DEFAULT` = 60 characters;
 - an **output**, or code shown on a page, holds a temporary or machine path (/tmp, /work, /root, /home, /Users,
   /var/folders);
 - the **navigation** is incomplete: nbs/_quarto.yml must set `website: page-navigation: true` and a sidebar
@@ -32,7 +33,9 @@ Quarto's 800-pixel column), opens every page in headless Chromium and fails, nam
   dpi, which matplotlib writes) at least `MIN_DPI` = 120, or at least 1.25 image pixels per CSS pixel
   (matplotlib's `retina` format gives 2); not shrunk below its physical size (at least 96 CSS pixels per
   figure inch, so that 9-point text is at least 12 CSS pixels); and no font size below `MIN_FONT_PT` = 9
-  points written in the cell that draws it (`fontsize=7`, `labelsize=6`, `{'size': 7}`). SVG figures pass the resolution test.
+  points written in the cell that draws it (`fontsize=7`, `labelsize=6`, `{'size': 7}`). SVG figures pass the
+  resolution test. In practice: `%config InlineBackend.figure_format = 'retina'` in a hidden cell, figures at
+  dpi 100 and at most 8 inches wide, text of 9 points or more.
 
 `--shots` also saves a screenshot of each page in .docs_check/shots/; `--only made_masks ...` checks only those
 pages (quicker while editing a chapter; the site-wide checks are left out). The last line is `docs: N passed, M
@@ -146,8 +149,10 @@ def api_names(mod):
     import inspect
     if mod is None: return []
     names = [n for n in mod.__all__ if callable(getattr(mod, n))]
-    def line(n):
-        try: return inspect.getsourcelines(getattr(mod, n))[1] if getattr(getattr(mod, n), '__module__', None) == mod.__name__ else 10**9
+    def line(n):  # names defined elsewhere go last
+        obj = getattr(mod, n)
+        if getattr(obj, '__module__', None) != mod.__name__: return 10**9
+        try: return inspect.getsourcelines(obj)[1]
         except (OSError, TypeError): return 10**9
     return sorted(names, key=line)
 
@@ -156,7 +161,8 @@ def body_lines(obj):
     import inspect
     src = textwrap.dedent(inspect.getsource(obj))
     node = ast.parse(src).body[0]
-    doc = node.body[0] if node.body and isinstance(node.body[0], ast.Expr) and isinstance(getattr(node.body[0], 'value', None), ast.Constant) and isinstance(node.body[0].value.value, str) else None
+    head = node.body[0]
+    doc = head if isinstance(head, ast.Expr) and isinstance(head.value, ast.Constant) and isinstance(head.value.value, str) else None
     lines = src.splitlines()
     skip = set(range(doc.lineno - 1, doc.end_lineno)) if doc else set()
     first = lines[node.lineno - 1].strip()  # the `def`/`class` line (decorators come before it)
