@@ -198,7 +198,7 @@ def image_grid(x:torch.Tensor|np.ndarray, # `(N, 784)` rows (or `(N, 28, 28)` im
 def show_images(x:torch.Tensor|np.ndarray, # rows or images to draw
                 ncol:int=10, # images per row
                 title:str|None=None, # title above the grid
-                ax=None, # matplotlib axes to draw into; a new figure if `None`
+                ax:plt.Axes|None=None, # matplotlib axes to draw into; a new figure if `None`
                 scale:float=0.5 # inches per image when making a new figure
                ):
     "Draw a grid of binary (or probability) images, ink dark on light."
