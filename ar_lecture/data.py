@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_data.ipynb #b0d6c703
 from __future__ import annotations
-import hashlib, os, tempfile, urllib.request
+import hashlib, os, sys, tempfile, urllib.error, urllib.request
 from pathlib import Path
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 from fastcore.script import call_parse
-from .files import cache_dir, atomic_write
+from .files import cache_dir, atomic_write, regular_file, writable_folder
 
 # %% auto #0
 __all__ = ['N_PIXELS', 'SPLITS', 'BINARIZED_MNIST', 'DATA_ENV', 'Source', 'data_dir', 'sha256_file', 'download', 'parse_amat',
@@ -56,6 +56,7 @@ def sha256_file(path:str|Path, # file to hash
                 chunk:int=1<<20 # bytes read at a time
                ) -> str:
     "Hex SHA-256 digest of a file."
+    regular_file(path)
     h = hashlib.sha256()
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(chunk), b''): h.update(block)
@@ -65,13 +66,14 @@ def download(url:str, # where to download from (`http(s)://` or `file://`)
              dest:str|Path, # file to write
              sha256:str, # expected hex digest of the whole file
              chunk:int=1<<16, # bytes read at a time
-             show_progress:bool=True # show a progress bar
+             show_progress:bool=True, # show a progress bar
+             timeout:float=60 # seconds without an answer from the server before giving up
             ) -> Path:
     "Download `url` to `dest`, verifying its SHA-256 before the file appears at `dest`."
     dest = Path(dest)
     def write(f):
         h = hashlib.sha256()
-        with urllib.request.urlopen(url) as r:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
             total = int(r.headers.get('Content-Length') or 0)
             blocks = iter(lambda: r.read(chunk), b'')
             if show_progress and total: blocks = progress_bar(blocks, total=-(-total // chunk), leave=False)
@@ -118,17 +120,23 @@ def unpack(packed:np.ndarray, width:int=N_PIXELS) -> np.ndarray:
 def _digest(a:np.ndarray) -> str: return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 # %% ../nbs/00_data.ipynb #95decbdb
-def prepare_binarized_mnist(root:str|Path|None=None, # data folder (see `data_dir`)
-                            source:Source=BINARIZED_MNIST, # where to download from, and the digests
+def prepare_binarized_mnist(root:str|Path|None=None, # data folder, as for data_dir
+                            source:Source|None=None, # where to download from, and the digests; `None`: `BINARIZED_MNIST`
                             show_progress:bool=True # progress bars while downloading
                            ) -> Path:
     "Download, verify and parse the three `.amat` files; write the bit-packed prepared file atomically."
-    dest = data_dir(root)/source.prepared
+    source = source or BINARIZED_MNIST
+    dest = writable_folder(data_dir(root), f'set {DATA_ENV} (or root=) to a writable folder, or to one that holds {source.prepared}')/source.prepared
     arrays = {}
-    with tempfile.TemporaryDirectory(dir=dest.parent if dest.parent.exists() else None) as tmp:
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         for split in SPLITS:
             url = source.url.format(split=split)
-            amat = download(url, Path(tmp)/f'{split}.amat', source.amat_sha256[split], show_progress=show_progress)
+            try: amat = download(url, Path(tmp)/f'{split}.amat', source.amat_sha256[split], show_progress=show_progress)
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+                raise FileNotFoundError(
+                    f'{dest} does not exist and {url} cannot be downloaded ({getattr(e, "reason", e)}); on a machine '
+                    f'without internet access, copy {source.prepared} from one that has it and set {DATA_ENV} to '
+                    'the folder that holds it') from e
             x = parse_amat(amat.read_bytes(), Path(url).name)
             if len(x) != source.sizes[split]:
                 raise ValueError(f'{url}: {len(x)} images, expected {source.sizes[split]}')
@@ -154,15 +162,16 @@ def _read_split(path:Path, split:str, source:Source) -> np.ndarray:
 def load_binarized_mnist(split:str='train', # 'train' (50,000), 'valid' (10,000) or 'test' (10,000)
                          root:str|Path|None=None, # data folder; `None`: `AR_LECTURE_DATA`, else the cache
                          download:bool=True, # download and prepare the data if it is missing
-                         source:Source=BINARIZED_MNIST, # where to download from, and the digests
+                         source:Source|None=None, # where to download from, and the digests; `None`: `BINARIZED_MNIST`
                         ) -> torch.Tensor:
     "The fixed binarization of MNIST as a float32 tensor `(N, 784)` of 0/1, verified by SHA-256."
     if split not in SPLITS: raise ValueError(f'unknown split {split!r}; expected one of {SPLITS}')
-    path = data_dir(root)/source.prepared
+    source = source or BINARIZED_MNIST
+    path = regular_file(data_dir(root)/source.prepared, f'point {DATA_ENV} at a folder holding the real file')
     if not path.exists():
         if not download:
-            raise FileNotFoundError(f'{path} does not exist and download=False; set {DATA_ENV} or root= to a '
-                                    f'folder holding {source.prepared}, or allow the download')
+            raise FileNotFoundError(f'{path} does not exist and downloading is off (download=False, --no_download); '
+                                    f'set {DATA_ENV} or root= to a folder holding {source.prepared}, or allow the download')
         prepare_binarized_mnist(root, source)
     return torch.from_numpy(_read_split(path, split, source)).float()
 
@@ -189,14 +198,14 @@ def image_grid(x:torch.Tensor|np.ndarray, # `(N, 784)` rows (or `(N, 28, 28)` im
 def show_images(x:torch.Tensor|np.ndarray, # rows or images to draw
                 ncol:int=10, # images per row
                 title:str|None=None, # title above the grid
-                ax=None, # matplotlib axes to draw into; a new figure if `None`
+                ax:plt.Axes|None=None, # matplotlib axes to draw into; a new figure if `None`
                 scale:float=0.5 # inches per image when making a new figure
                ):
     "Draw a grid of binary (or probability) images, ink dark on light."
     grid = image_grid(x, ncol)
     if ax is None:
         nrow = -(-len(as_images(x)) // ncol)
-        _, ax = plt.subplots(figsize=(scale*ncol, scale*nrow), dpi=90)
+        _, ax = plt.subplots(figsize=(scale*ncol, scale*nrow), dpi=100)
     ax.imshow(grid, cmap='gray_r', vmin=0, vmax=1, interpolation='nearest')
     ax.set_axis_off()
     if title: ax.set_title(title, fontsize=9)
@@ -204,11 +213,15 @@ def show_images(x:torch.Tensor|np.ndarray, # rows or images to draw
 
 # %% ../nbs/00_data.ipynb #8f37e521
 @call_parse
-def summarize(root:str=None, # data folder; default: $AR_LECTURE_DATA, else the per-user cache
-              download:bool=True # download the data if it is missing
+def summarize(root:str=None, # data folder; default: the folder named by AR_LECTURE_DATA, else the per-user cache
+              no_download:bool=False # never download: fail with a message if the data is not already there
              ):
-    "Load binarized MNIST and print each split's shape and mean pixel."
-    print(f'binarized MNIST (fixed binarization) in {data_dir(root)}')
-    for split in SPLITS:
-        x = load_binarized_mnist(split, root, download)
-        print(f'  {split:5s} {x.shape[0]:6,d} images x {x.shape[1]} pixels, mean pixel {x.mean():.4f}')
+    "Load binarized MNIST and print each split's shape and mean pixel; errors end in one line and exit status 2."
+    try:
+        print(f'binarized MNIST (fixed binarization) in {data_dir(root)}')
+        for split in SPLITS:
+            x = load_binarized_mnist(split, root, download=not no_download)
+            print(f'  {split:5s} {x.shape[0]:6,d} images x {x.shape[1]} pixels, mean pixel {x.mean():.4f}')
+    except (ValueError, OSError) as e:
+        print(f'ar_lecture_data: error: {e}', file=sys.stderr)
+        sys.exit(2)
