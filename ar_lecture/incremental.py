@@ -6,6 +6,7 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
+from .core import check_size
 
 # %% auto #0
 __all__ = ['ACTIVATIONS_INPLACE', 'ACTIVATION_GRADS', 'per_dimension_logits', 'BlockPlan', 'blocks_forward', 'block_logits',
@@ -155,6 +156,7 @@ def block_logits(model:NADE, # the model whose parameters are used
                 ) -> Tensor:
     "NADE's logits `(B, n_in)` by the block pass, differentiable with respect to the parameters."
     if check: x = model.check(x)
+    block = check_size(block, 'block')
     if x.requires_grad: raise ValueError("path 'blocks' does not differentiate with respect to x; use path 'loop' or 'reference'")
     x = x.to(model.W.dtype)
     if len(x) == 0: return x.new_zeros(0, model.n_in)
