@@ -81,12 +81,10 @@ class NADE(Autoregressive):
         if path == 'loop': return per_dimension_logits(self, x, check=False)
         return self.reference_logits(x, check=False)
 
-    def sample(self, n:int, # number of samples
-               generator:torch.Generator|None=None, # for reproducible draws
-               u:Tensor|None=None # `(n, n_in)` uniforms in [0, 1) to use instead of drawing them
-              ) -> Tensor:
-        "Draw `n` samples with the incremental sampler, one O(d) update per variable; the same samples as `Autoregressive.sample` for the same `u`."
-        return incremental_sample(self, self.uniforms(n, generator, u))
+    def sample_from(self, u:Tensor # `(N, n_in)` uniforms, not checked: below 0 forces a one, 1 or more forces a zero
+                   ) -> Tensor:
+        "The samples that `u` decides, by the incremental sampler (one O(d) update per variable); `sample` calls it."
+        return incremental_sample(self, u)
 
 # %% ../nbs/01_nade.ipynb #d7c96fca
 def nade_parameters(n:int, # number of inputs
