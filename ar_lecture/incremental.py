@@ -160,9 +160,9 @@ def block_logits(model:NADE, # the model whose parameters are used
     if x.requires_grad: raise ValueError("path 'blocks' does not differentiate with respect to x; use path 'loop' or 'reference'")
     x = x.to(model.W.dtype)
     if len(x) == 0: return x.new_zeros(0, model.n_in)
-    if not torch.isfinite(model.W).all():  # the products multiply zeros of x by W, and 0 * inf is NaN, not 0:
-        return per_dimension_logits(model, x, check=False)  # the loop computes what the equations compute
     params = (model.W, model.b, model.V, model.c, model.h1)
+    if not all(torch.isfinite(p).all() for p in params if p is not None):  # the products multiply by masked zeros,
+        return per_dimension_logits(model, x, check=False)  # and 0 * inf is NaN, not 0: the loop computes the equations
     if torch.is_grad_enabled() and any(p is not None and p.requires_grad for p in params):
         return _IncrementalLogits.apply(x, *params, model.ordering, block, model.activation)
     plan = BlockPlan(x, model.ordering, block)  # no gradients: the forward alone, two buffers

@@ -59,8 +59,9 @@ static void dots(float *out, const float *const *h, const float *restrict v, int
 
 /* -- section: forward -- */
 /* Logits before c: out (B, n) = V_k . h_k. x (B, n), Wt (n, d) the columns of W as rows, V (n, d), b (d),
-   h1 (d) or NULL. dense (n) or NULL: where dense[k] is set, column k of W is not finite, and a + 0 * W_k
-   is not a (NaN, as the equations compute it), so the update runs for x_k = 0 too. */
+   h1 (d) or NULL. dense (n) or NULL: where dense[k] is set, the update a += x_k W_k runs for x_k = 0 too.
+   The caller sets it when a parameter is not finite: then 0 * W_k or 0 * (a gradient) can be NaN, not 0,
+   and the kernel computes what the equations compute. */
 int nade_forward(int B, int n, int d, const float *x, const float *Wt, const float *V, const float *b,
                  const float *h1, const unsigned char *dense, int act, float *out) {
   float *a = malloc(sizeof(float) * G * d), *h = malloc(sizeof(float) * G * d), *hb = malloc(sizeof(float) * d);
@@ -78,7 +79,7 @@ int nade_forward(int B, int n, int d, const float *x, const float *Wt, const flo
       dots(logit, hs, V + (size_t)k * d, d);  /* l_k = V_k . h_k */
       for (int g = 0; g < G && i0 + g < B; g++) out[(size_t)(i0 + g) * n + k] = logit[g];
       const float *w = Wt + (size_t)k * d;
-      for (int g = 0; g < G; g++) if (xs[g][k] != 0.0f || (dense && dense[k])) {  /* a += W_k x_k, h = act(a) */
+      if (k + 1 < n) for (int g = 0; g < G; g++) if (xs[g][k] != 0.0f || (dense && dense[k])) {  /* a += W_k x_k, h = act(a) */
         float *ag = a + (size_t)g * d, xk = xs[g][k];
 #pragma omp simd
         for (int j = 0; j < d; j++) ag[j] += xk * w[j];
@@ -128,7 +129,7 @@ int nade_backward(int B, int n, int d, const float *x, const float *Wt, const fl
       float *Sg = S + (size_t)g * rows * d;
       memcpy(a, b, sizeof(float) * d); memcpy(Sg, hb, sizeof(float) * d);
       ones[g] = 0;
-      for (int k = 0; k < n; k++) if (xs[g][k] != 0.0f || (dense && dense[k])) {
+      for (int k = 0; k + 1 < n; k++) if (xs[g][k] != 0.0f || (dense && dense[k])) {  /* none after the last position */
         const float *w = Wt + (size_t)k * d; float xk = xs[g][k];
 #pragma omp simd
         for (int j = 0; j < d; j++) a[j] += xk * w[j];
@@ -142,7 +143,7 @@ int nade_backward(int B, int n, int d, const float *x, const float *Wt, const fl
         dH[g] = (vf){0}; dA[g] = (vf){0};
       }
       for (int k = n - 1; k >= 0; k--) {
-        for (int g = 0; g < G; g++) if (xs[g][k] != 0.0f || (dense && dense[k])) {  /* the update at k made state s[g] */
+        if (k + 1 < n) for (int g = 0; g < G; g++) if (xs[g][k] != 0.0f || (dense && dense[k])) {  /* the update at k made state s[g] */
           vf t = vactivation_grad(dH[g], h[g], act) + dA[g];
           dA[g] = t; vstore(dWt + (size_t)k * d + j, vload(dWt + (size_t)k * d + j) + xs[g][k] * t); dH[g] = (vf){0};
           s[g]--; h[g] = vload(S + ((size_t)g * rows + s[g]) * d + j);
