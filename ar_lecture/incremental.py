@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from .core import check_size
+from .core import check_size, all_finite
 
 # %% auto #0
 __all__ = ['ACTIVATIONS_INPLACE', 'ACTIVATION_GRADS', 'per_dimension_logits', 'BlockPlan', 'blocks_forward', 'block_logits',
@@ -161,7 +161,7 @@ def block_logits(model:NADE, # the model whose parameters are used
     x = x.to(model.W.dtype)
     if len(x) == 0: return x.new_zeros(0, model.n_in)
     params = (model.W, model.b, model.V, model.c, model.h1)
-    if not all(torch.isfinite(p).all() for p in params if p is not None):  # the products multiply by masked zeros,
+    if not all_finite(*params):  # the products multiply by masked zeros,
         return per_dimension_logits(model, x, check=False)  # and 0 * inf is NaN, not 0: the loop computes the equations
     if torch.is_grad_enabled() and any(p is not None and p.requires_grad for p in params):
         return _IncrementalLogits.apply(x, *params, model.ordering, block, model.activation)

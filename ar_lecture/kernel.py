@@ -10,6 +10,7 @@ from pathlib import Path
 import torch, torch.nn.functional as F
 from torch import Tensor
 from .files import atomic_write, cache_dir
+from .core import all_finite
 
 # %% auto #0
 __all__ = ['KERNEL_FILE', 'CONSTANTS', 'ACTIVATION_CODES', 'GROUP', 'PAD', 'KERNEL_FLAGS', 'COMPILE_TIMEOUT', 'kernel_source',
@@ -171,8 +172,7 @@ class _KernelLogits(torch.autograd.Function):
         def pad(t): return None if t is None else F.pad(t, (0, D - d)).contiguous()
         xo = x.index_select(1, ordering).contiguous()  # everything in the ordering
         Wt, Vo, b, h1 = pad(W.T.index_select(0, ordering)), pad(V.index_select(0, ordering)), pad(b), pad(h1)
-        finite = all(torch.isfinite(t).all() for t in (Wt, Vo, b, h1) if t is not None)
-        dense = None if finite else Wt.new_ones(n, dtype=torch.uint8)  # not finite: no update skipped, 0 * NaN is NaN
+        dense = None if all_finite(Wt, Vo, b, h1) else Wt.new_ones(n, dtype=torch.uint8)  # not finite: no update skipped, 0 * NaN is NaN
         out = x.new_empty(B, n)
         _in_parallel(lambda r: _check(k.nade_forward(len(out[r]), n, D, _ptr(xo[r]), _ptr(Wt), _ptr(Vo), _ptr(b), _ptr(h1),
                                                      _ptr(dense), act, _ptr(out[r]))), B)
