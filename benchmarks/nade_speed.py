@@ -16,13 +16,13 @@ import torch, torch.nn.functional as F
 from fastcore.script import call_parse, store_true
 from ar_lecture.data import load_binarized_mnist
 from ar_lecture.nade import NADE
-from ar_lecture.incremental import incremental_logits, per_dimension_logits
+from ar_lecture.incremental import block_logits
 
 IMPLEMENTATIONS = dict(
-    nade=lambda m, x, block: m.logits(x, check=False),  # the library's default: the compiled kernel where it builds
-    blocks=lambda m, x, block: incremental_logits(m, x, False, kernel=False, **({'block': block} if block else {})),  # plain PyTorch
-    reference=lambda m, x, block: m.reference_logits(x, check=False),
-    loop=lambda m, x, block: per_dimension_logits(m, x, check=False))
+    nade=lambda m, x, block: m.logits(x, check=False),  # the library's default, path='auto': the compiled kernel where it builds
+    blocks=lambda m, x, block: block_logits(m, x, False, **({'block': block} if block else {})),  # plain PyTorch
+    reference=lambda m, x, block: m.logits(x, check=False, path='reference'),
+    loop=lambda m, x, block: m.logits(x, check=False, path='loop'))
 
 def train_step(impl, model, opt, x, block=None):
     opt.zero_grad(set_to_none=True)
