@@ -55,7 +55,7 @@ MATHJAX = 'mathjax@3.2.2'
 # (names exported by some module of ar_lecture, `Class.method` for methods) whose body must be on that page.
 # `a|b`: the first of the names that exists.
 LECTURE_BODIES = {
-    'autoregressive': ['Autoregressive'],
+    'chain_rule': ['Autoregressive'],
     'nade': ['NADE.hidden', 'NADE.reference_logits', 'nade_parameters'],
     'incremental': ['per_dimension_logits', 'blocks_forward', 'incremental_sample|NADE.sample'],
     'made_masks': ['hidden_numbers', 'made_masks'],
