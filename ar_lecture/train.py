@@ -53,10 +53,11 @@ def log_likelihoods(model:Autoregressive, # the density to evaluate: a model or 
     "$\\log p(x)$ of every example in nats, `(N,)` in float64, computed in batches without gradients, in evaluation mode."
     x = model.check(x)
     if len(x) == 0: raise ValueError('cannot evaluate on an empty data set')
-    training = model.training
+    modes = [(m, m.training) for m in model.modules()]  # an ensemble's members keep their own modes
     model.eval()
     try: return torch.cat([model.log_prob(x[i:i+bs], check=False).double() for i in range(0, len(x), bs)])
-    finally: model.train(training)
+    finally:
+        for m, training in modes: m.training = training
 
 # %% ../nbs/05_training.ipynb #evalu01
 def evaluate(model:Autoregressive, # the density to evaluate: a model or an ensemble
