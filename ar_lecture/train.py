@@ -12,7 +12,7 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
 from .core import Autoregressive, check_binary
-from .mixture import ensemble
+from .mixture import Mixture, ensemble, first_k_log_probs
 from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint, torch_device
 
 # %% auto #0
@@ -55,7 +55,10 @@ def log_likelihoods(model:Autoregressive, # the density to evaluate: a model or 
     if len(x) == 0: raise ValueError('cannot evaluate on an empty data set')
     modes = [(m, m.training) for m in model.modules()]  # an ensemble's members keep their own modes
     model.eval()
-    try: return torch.cat([model.log_prob(x[i:i+bs], check=False).double() for i in range(0, len(x), bs)])
+    batched = lambda m: torch.cat([m.log_prob(x[i:i+bs], check=False).double() for i in range(0, len(x), bs)])
+    try:  # a mixture member by member over the whole set: a MADE switches to each of its masks once, not once per batch
+        if isinstance(model, Mixture): return first_k_log_probs(torch.stack([batched(m) for m in model.components()]))[-1]
+        return batched(model)
     finally:
         for m, training in modes: m.training = training
 
