@@ -4,7 +4,7 @@
 
 # %% ../nbs/05c_reports.ipynb #025b05b4
 from __future__ import annotations
-import json, math, os, platform, subprocess, time
+import json, math, os, platform, subprocess, tempfile, time
 from pathlib import Path
 import torch
 from torch import Tensor
@@ -140,13 +140,17 @@ def build_model(model:str, # a key of `MODELS`: 'nade' or 'made'
 def check_out_folder(out:str|Path, # the folder to write into (created if needed)
                      name:str='--out' # the argument's name, for the message
                     ) -> Path:
-    "`out` as a `Path` if it is a folder, or can be created as one, that this user can write into; else a `ValueError`."
+    "`out`, created if needed, once a file could be written into it; else a `ValueError` saying why not."
     out = Path(out)
     if out.exists() and not out.is_dir(): raise ValueError(f'{name} {out} exists and is not a folder')
     parent = out
     while not parent.exists(): parent = parent.parent
     if not parent.is_dir(): raise ValueError(f'{name} {out} cannot be created: {parent} is not a folder')
     if not os.access(parent, os.W_OK | os.X_OK): raise ValueError(f'{name} {out}: this user cannot write into {parent}')
+    try:  # what the kernel says, not only what the permissions suggest (a read-only file system, /proc, ...)
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out): pass
+    except OSError as e: raise ValueError(f'{name} {out}: cannot write into it ({e.strerror})') from e
     return out
 
 def parse_hidden(hidden:str # comma-separated layer sizes, e.g. '500' or '500,500'; '0': no hidden layer
@@ -195,7 +199,7 @@ def train_run(model:str='nade', # a key of `MODELS`
     if opt not in OPTIMIZERS: raise ValueError(f'unknown --opt {opt!r}; expected one of {OPTIMIZERS}')
     if schedule not in SCHEDULES: raise ValueError(f'unknown --schedule {schedule!r}; expected one of {SCHEDULES}')
     torch_device(device)
-    out = check_out_folder(out)
+    out = Path(out)
     ckpt = out/'model.pt'
     if resume and overwrite: raise ValueError('--resume carries a run on and --overwrite replaces it: pass one of them')
     if resume and not ckpt.is_file(): raise ValueError(f'--resume: there is no run to resume in {out} (no model.pt)')
@@ -206,7 +210,10 @@ def train_run(model:str='nade', # a key of `MODELS`
     net = build_model(model, parse_hidden(hidden), masks, order, seed, direct)
     if ensemble is None and isinstance(net.config.get('n_masks'), int) and net.config['n_masks'] > 1: ensemble = net.config['n_masks']
     valid_masks = ensemble if valid_masks is None else valid_masks
-    for k in (ensemble, valid_masks): density_of(net, k)  # the ensembles can be formed: checked now
+    for flag, k in (('--ensemble', ensemble), ('--valid_masks', valid_masks)):  # the ensembles can be formed
+        try: density_of(net, k)
+        except ValueError as e: raise ValueError(f'{flag} {k}: {e}') from None
+    check_out_folder(out)  # last: it creates the folder
     hp = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, schedule=schedule, patience=patience, seed=seed, max_time=max_time,
               valid_ensemble=valid_masks, valid_subset=valid_subset)
     # the arguments hold: now the data, and the run
@@ -264,9 +271,10 @@ def mixture_run(checkpoints:list[str], # model.pt files of the members (single-m
     "Check the arguments, then evaluate the equal-weight mixture of trained models and of its first k members; write a report."
     if not checkpoints: raise ValueError('name at least one checkpoint')
     check_count(samples, '--samples', 0); torch_device(device)
-    out, paths = check_out_folder(out), [Path(c) for c in checkpoints]
+    paths = [Path(c) for c in checkpoints]
     for p in paths:
         if not p.is_file(): raise FileNotFoundError(f'no checkpoint file at {p}')
+    out = check_out_folder(out)
     start, env = time.time(), environment(device)
     members = [load_checkpoint(p, device=device) for p in paths]
     for p, m in zip(paths, members):
