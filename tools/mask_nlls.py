@@ -4,13 +4,15 @@
     python tools/mask_nlls.py runs/made-8000-4masks/model.pt --split valid
 
 A MADE trained with several masks is one network with several autoregressive decompositions; this shows what
-the mixture (`MADE.log_prob(x, ensemble=k)`: log of the mean of p_i(x) over masks i < k) gains over the masks
-it mixes. Each mask's log-likelihoods are computed once; the mixtures are formed from them.
+the mixture (`MaskEnsemble(model, k)`: log of the mean of p_i(x) over masks i < k) gains over the masks
+it mixes. Each mask's log-likelihoods are computed once; the mixtures are formed from them (`first_k_log_probs`).
 """
-import math, torch
+import torch
 from fastcore.script import call_parse
 from ar_lecture.data import load_binarized_mnist
-from ar_lecture.train import load_checkpoint, log_likelihoods, NLL
+from ar_lecture.checkpoint import load_checkpoint
+from ar_lecture.mixture import first_k_log_probs
+from ar_lecture.train import log_likelihoods, NLL
 
 def nats(log_p):
     nll = NLL.of(log_p)
@@ -29,5 +31,5 @@ def main(checkpoint:str, # model.pt of a MADE trained with --masks K > 1
     for i in range(K):
         model.use_mask(i); per_mask.append(log_likelihoods(model, x))  # under the current mask
         print(f'mask {i} alone: {nats(per_mask[-1])}', flush=True)
-    for k in range(2, K + 1):  # the mixture of masks 0..k-1, as MADE.log_prob(x, ensemble=k)
-        print(f'mixture of masks 0..{k-1}: {nats(torch.logsumexp(torch.stack(per_mask[:k]), 0) - math.log(k))}', flush=True)
+    for k, log_p in enumerate(first_k_log_probs(torch.stack(per_mask))[1:], 2):  # the mixture of masks 0..k-1
+        print(f'mixture of masks 0..{k-1}: {nats(log_p)}', flush=True)
