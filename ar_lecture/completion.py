@@ -86,12 +86,12 @@ def complete(model:Autoregressive, # a trained model or a mixture (NADE's and MA
     out = torch.empty(x.shape, dtype=model_dtype(model), device=x.device)
     if not isinstance(model, Mixture):
         m = completion_model(model, observed)
-        return out.copy_(m.sample(len(x), u=completion_uniforms(m, x, observed, generator)))
+        return out.copy_(m.sample_from(completion_uniforms(m, x, observed, generator)))
     log_w = torch.stack([observed_log_prob(completion_model(m, observed), x, observed) for m in model.components()], 1)
     dev = generator.device if generator is not None else x.device
     which = torch.multinomial(log_w.softmax(1).to(dev), 1, generator=generator).squeeze(1).to(x.device)
     u = completion_uniforms(model, x, observed, generator)
     for i, m in enumerate(model.components()):
         if len(rows := (which == i).nonzero().squeeze(1)):
-            out[rows] = completion_model(m, observed).sample(len(rows), u=u[rows]).to(out.dtype)
+            out[rows] = completion_model(m, observed).sample_from(u[rows]).to(out.dtype)
     return out

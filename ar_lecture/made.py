@@ -47,19 +47,6 @@ class MaskedLinear(nn.Linear):
         if self.mask.device != self.weight.device or self.mask.dtype != self.weight.dtype:
             self.mask = self.mask.to(self.weight)  # loading with assign=True may bring weights of another device or dtype
 
-# %% ../nbs/04_made.ipynb #2c3d4e5f
-def _check_uniforms(u:Tensor, # the sampler's uniforms
-                    n:int|None, # the number of samples they are for; `None`: any
-                    n_in:int # number of variables
-                   ) -> Tensor:
-    "`u` if it is a float tensor of shape `(n, n_in)` without NaN, else a `ValueError` naming `u`."
-    if not isinstance(u, Tensor) or not u.is_floating_point():
-        raise ValueError(f'u must be a float tensor of uniforms; got {type(u).__name__}' + (f' of {u.dtype}' if isinstance(u, Tensor) else ''))
-    if u.dim() != 2 or u.shape[1] != n_in or (n is not None and len(u) != n):
-        raise ValueError(f"u must have shape ({'n' if n is None else n}, {n_in}); got {tuple(u.shape)}")
-    if torch.isnan(u).any(): raise ValueError('u contains NaN')
-    return u
-
 # %% ../nbs/04_made.ipynb #87378d32
 #| code-fold: true
 class MADE(Autoregressive):
@@ -151,14 +138,17 @@ class MADE(Autoregressive):
     @torch.no_grad()
     def sample(self, n:int, # number of samples
                generator:torch.Generator|None=None, # for reproducible draws
-               u:Tensor|None=None, # (n, n_in) uniforms to use instead of drawing them
+               u:Tensor|None=None, # (n, n_in) uniforms in [0, 1) to use instead of drawing them
                fast:bool=True # compute each hidden unit once, as fast_sample does; False: one forward pass per variable
               ) -> Tensor:
         "Draw `n` samples under the current mask, $x_k = [u_k < p(x_k = 1 \\mid x_{<k})]$ in the mask's ordering."
-        n = _check_int(n, 'n')
-        u = self.uniforms(n, generator) if u is None else _check_uniforms(u, n, self.n_in)
-        x = fast_sample(self, u) if fast else Autoregressive.sample(self, n, u=u)
-        return x.to(self.layers[0].weight.dtype)
+        return self.sample_from(self.uniforms(n, generator, u), fast)
+
+    def sample_from(self, u:Tensor, # (N, n_in) uniforms, not checked: below 0 forces a one, 1 or more forces a zero
+                    fast:bool=True # as in `sample`
+                   ) -> Tensor:
+        "The samples that the uniforms `u` decide under the current mask, in the model's dtype."
+        return (fast_sample(self, u) if fast else Autoregressive.sample_from(self, u)).to(self.dtype)
 
     def _load_from_state_dict(self, state_dict, prefix, *args):
         super()._load_from_state_dict(state_dict, prefix, *args)  # this module's own: ordering, mask_index
@@ -176,7 +166,7 @@ def fast_sample(model:MADE, # the model, under its current mask
                 u:Tensor # (n, n_in) uniforms; column k decides input k
                ) -> Tensor:
     "The samples of `model.sample(fast=True)`: each hidden unit computed once, at the step its inputs are known."
-    u = _check_uniforms(u, None, model.n_in)
+    if u.dim() != 2 or u.shape[1] != model.n_in: raise ValueError(f'u must have shape (n, {model.n_in}); got {tuple(u.shape)}')
     n = len(u)
     o, numbers = model.mask_numbers(int(model.mask_index))
     o = o.to(u.device)
