@@ -20,26 +20,34 @@ def table_parameters(n:int # number of binary variables
 # %% ../nbs/00_chain_rule.ipynb #7d7ce9ca
 def check_size(value, # the size or count given
                name:str, # the argument's name, for the message
-               minimum:int=1 # the smallest value allowed
-              ) -> int:
-    "`value` as an `int`, or a `ValueError` naming `name` if it is not an integer `>= minimum`."
-    if isinstance(value, (bool, np.bool_)): raise ValueError(f'{name} must be an integer >= {minimum}; got {value!r}')
-    try: value = operator.index(value)
-    except TypeError: raise ValueError(f'{name} must be an integer >= {minimum}; got {value!r}') from None
-    if value < minimum: raise ValueError(f'{name} must be an integer >= {minimum}; got {value}')
-    return value
+               minimum:int=1, # the smallest value allowed
+               maximum:int|None=None, # the largest value allowed; None: no limit
+               allow_none:bool=False # accept None too (an option left unset)
+              ) -> int|None:
+    "`value` as an `int` in `minimum..maximum` (or `None` where allowed), else a `ValueError` naming `name`."
+    if value is None and allow_none: return None
+    rng = f'>= {minimum}' if maximum is None else f'in {minimum}..{maximum}'
+    def refuse(): return ValueError(f'{name} must be an integer {rng}{" or None" if allow_none else ""}; got {value!r}')
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, Tensor) and value.dtype == torch.bool): raise refuse()
+    try: v = operator.index(value)
+    except TypeError: raise refuse() from None
+    if v < minimum or (maximum is not None and v > maximum): raise refuse()
+    return v
+
 
 # %% ../nbs/00_chain_rule.ipynb #bd116534
 def check_ordering(ordering:Tensor|list|None, # a permutation of 0..n-1, or `None` for 0, 1, ..., n-1
-                   n:int # number of variables
+                   n:int|None # number of variables; None: the length the ordering has
                   ) -> Tensor:
     "The ordering as a long tensor, or a `ValueError` if it is not a permutation of `0..n-1`."
-    if ordering is None: return torch.arange(n)
-    def refuse(got): return ValueError(f'ordering must be a permutation of 0..{n-1}; got {got}')
+    if ordering is None and n is not None: return torch.arange(n)
+    def refuse(got): return ValueError(f"ordering must be a permutation of 0..{'n-1' if n is None else n-1}; got {got}")
+    if ordering is None: raise refuse(None)
     if isinstance(ordering, (str, bytes)): raise refuse(repr(ordering)[:60])
     try: o = torch.as_tensor(ordering)
     except (TypeError, ValueError, RuntimeError): raise refuse(repr(ordering)[:60]) from None
     if o.dtype == torch.bool: raise refuse('booleans')
+    if n is None and o.dim() == 1: n = len(o)
     if o.dim() != 1 or len(o) != n or o.is_floating_point() or o.is_complex() or not torch.equal(o.sort().values.cpu(), torch.arange(n)):
         raise refuse(o.tolist() if o.numel() <= 10 else tuple(o.shape))
     return o.long()

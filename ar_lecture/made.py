@@ -7,9 +7,9 @@ from __future__ import annotations
 import warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from .core import Autoregressive, check_ordering
+from .core import Autoregressive, check_ordering, check_size
 from .masks import (random_ordering, input_numbers, hidden_numbers, check_sizes, check_hidden_numbers,
-                              made_masks, cut_off_outputs, _as_ordering, _check_int)
+                              made_masks, cut_off_outputs)
 
 # %% auto #0
 __all__ = ['MaskedLinear', 'MADE', 'fast_sample']
@@ -21,7 +21,7 @@ class MaskedLinear(nn.Linear):
                  out_features:int, # number of units
                  bias:bool=True # add a bias b
                 ):
-        super().__init__(_check_int(in_features, 'in_features', 1), _check_int(out_features, 'out_features', 1), bias)
+        super().__init__(check_size(in_features, 'in_features'), check_size(out_features, 'out_features'), bias)
         self.register_buffer('mask', torch.ones(out_features, in_features), persistent=False)  # set by the owner
 
     def set_mask(self, mask:Tensor # (out_features, in_features), 1 or True where a connection is allowed
@@ -59,16 +59,16 @@ class MADE(Autoregressive):
                  seed:int=0, # seeds every mask (mask i is drawn from (seed, i))
                  direct:bool=False # direct input -> output connections beside the hidden layers
                 ):
-        n_in = _check_int(n_in, 'n_in', 1)
+        n_in = check_size(n_in, 'n_in')
         hidden_sizes = check_sizes(n_in, hidden_sizes)
         random_orderings = isinstance(ordering, str)
         if random_orderings and ordering != 'random':
             raise ValueError(f"ordering must be None, a permutation or 'random'; got {ordering!r}")
-        super().__init__(n_in, None if random_orderings or ordering is None else _as_ordering(ordering, n_in))
+        super().__init__(n_in, None if random_orderings or ordering is None else check_ordering(ordering, n_in))
         if isinstance(numbers, str):
             if numbers not in ('random', 'even'): raise ValueError(f"numbers must be 'random', 'even' or a list; got {numbers!r}")
         else: numbers = [m.tolist() for m in check_hidden_numbers(numbers, n_in, hidden_sizes)]
-        n_masks, seed = _check_int(n_masks, 'n_masks'), _check_int(seed, 'seed')
+        n_masks, seed = check_size(n_masks, 'n_masks', 0), check_size(seed, 'seed', 0)
         if not isinstance(direct, (bool, np.bool_)): raise ValueError(f'direct must be True or False; got {direct!r}')
         direct = bool(direct)
         if n_masks != 1 and not random_orderings and numbers != 'random':
@@ -97,7 +97,7 @@ class MADE(Autoregressive):
                     ) -> tuple[Tensor, list[Tensor]]:
         "Ordering and hidden numbers of mask `i`: a pure function of `self.config` and `i`."
         c = self.config
-        i = _check_int(i, 'i')
+        i = check_size(i, 'i', 0)
         if c['n_masks'] and i >= c['n_masks']:
             raise ValueError(f"i must be a mask index in 0..{c['n_masks'] - 1} (n_masks={c['n_masks']}); got {i}")
         g = torch.Generator().manual_seed(int(np.random.SeedSequence([c['seed'], i]).generate_state(1)[0]))

@@ -9,43 +9,17 @@ from numbers import Integral
 import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .core import check_ordering
+from .core import check_ordering, check_size
 
 # %% auto #0
 __all__ = ['input_numbers', 'random_ordering', 'hidden_numbers', 'check_sizes', 'check_hidden_numbers', 'MADEMasks', 'made_masks',
            'connectivity', 'plot_made', 'plot_masks', 'cut_off_outputs', 'PageWidget', 'page_widget', 'mask_explorer']
 
-# %% ../nbs/03_made_masks.ipynb #4d1a9e70
-def _check_int(value, # the argument to check
-               name:str, # its name, for the message
-               low:int=0 # the smallest value allowed
-              ) -> int:
-    "`value` as an `int`, or a `ValueError` naming `name` if it is not an integer `>= low` (booleans are not counts)."
-    if isinstance(value, Tensor) and value.dim() == 0 and not (value.is_floating_point() or value.dtype == torch.bool):
-        value = int(value)  # a 0-d integer tensor, such as a model's `mask_index`
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ValueError(f'{name} must be an integer >= {low}; got {value!r}')
-    return int(value)
-
-def _as_ordering(ordering, # a permutation of 0..n-1
-                 n:int|None=None # its length; `None`: the length it has
-                ) -> Tensor:
-    "`check_ordering`, refusing also strings and booleans: a permutation holds integers."
-    o = None
-    if not isinstance(ordering, (str, bytes)):
-        try: o = torch.as_tensor(ordering)
-        except (TypeError, ValueError, RuntimeError): pass
-    if o is None or o.dtype == torch.bool or o.dim() != 1:
-        shown = repr(ordering) if len(repr(ordering)) <= 40 else repr(ordering)[:40] + '...'
-        raise ValueError(f"ordering must be a permutation of 0..{'n-1' if n is None else n - 1} "
-                         f'given as integers; got {shown}')
-    return check_ordering(o, len(o) if n is None else n)
-
 # %% ../nbs/03_made_masks.ipynb #14883d00
 def input_numbers(ordering:Tensor|list # permutation of 0..n-1; `ordering[i]` is the input taken i-th
                  ) -> Tensor:
     "The number $m(k) \\in 1..n$ of each input: its position in the ordering, counting from 1."
-    o = _as_ordering(ordering)
+    o = check_ordering(ordering, None)
     m = torch.empty_like(o)
     m[o] = torch.arange(1, len(o) + 1)
     return m
@@ -55,7 +29,7 @@ def random_ordering(n:int, # number of inputs
                     generator:torch.Generator|None=None # for a reproducible draw
                    ) -> Tensor:
     "A uniformly random ordering of `n` inputs."
-    return torch.randperm(_check_int(n, 'n'), generator=generator)
+    return torch.randperm(check_size(n, 'n', 0), generator=generator)
 
 # %% ../nbs/03_made_masks.ipynb #bf9a625e
 def hidden_numbers(n_in:int, # number of inputs n
@@ -79,7 +53,7 @@ def check_sizes(n_in:int, # number of inputs n
                 hidden_sizes:list[int] # units per hidden layer
                ) -> list[int]:
     "`hidden_sizes` as a list of ints, or a `ValueError` naming the size that is not one."
-    _check_int(n_in, 'n_in', 1)
+    check_size(n_in, 'n_in')
     if isinstance(hidden_sizes, (str, bytes)) or not hasattr(hidden_sizes, '__iter__'):
         raise ValueError(f'hidden_sizes must be a list of positive integers; got {hidden_sizes!r}')
     sizes = list(hidden_sizes)
@@ -192,7 +166,7 @@ def plot_masks(masks:MADEMasks, # the masks to show
               ) -> plt.Figure:
     "Heatmaps of each mask matrix (white: connected) and of the connectivity (output $k$ depends on input $i$)."
     c = connectivity(masks)
-    if ordering is not None: o = _as_ordering(ordering, len(c)); c = c[o][:, o]
+    if ordering is not None: o = check_ordering(ordering, len(c)); c = c[o][:, o]
     mats = [*masks.layers] + ([masks.direct] if masks.direct is not None else []) + [c]
     L = len(masks.layers)
     names = ([f'$W^{{{l+1}}}$' for l in range(L - 1)] + ['$V$' if L > 1 else '$A$'] +

@@ -11,10 +11,10 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 import ar_lecture
 from .data import load_binarized_mnist, image_grid, BINARIZED_MNIST
-from .core import Autoregressive
+from .core import Autoregressive, check_size
 from .mixture import Mixture, first_k_log_probs, ensemble as density_of
 from .checkpoint import model_class, load_checkpoint, torch_device
-from .train import NLL, Learner, evaluate, log_likelihoods, check_count, OPTIMIZERS, SCHEDULES
+from .train import NLL, Learner, evaluate, log_likelihoods, OPTIMIZERS, SCHEDULES
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'MODELS', 'save_samples', 'git_commit', 'environment', 'fit_and_report', 'build_nade', 'build_made',
@@ -189,10 +189,10 @@ def train_run(model:str='nade', # a key of `MODELS`
              ) -> dict:
     "Check every argument, then train on binarized MNIST and write `model.pt`, `metrics.json` and `samples.png` into `out`."
     sizes, n_train = BINARIZED_MNIST.sizes, BINARIZED_MNIST.sizes['train']
-    check_count(epochs, '--epochs', 1); check_count(bs, '--bs', 1); check_count(samples, '--samples', 0)
-    check_count(patience, '--patience', 0, allow_none=True); check_count(masks, '--masks', 0)
-    check_count(max_train, '--max_train', 1, n_train, allow_none=True)
-    check_count(valid_subset, '--valid_subset', 1, sizes['valid'], allow_none=True)
+    check_size(epochs, '--epochs', 1); check_size(bs, '--bs', 1); check_size(samples, '--samples', 0)
+    check_size(patience, '--patience', 0, allow_none=True); check_size(masks, '--masks', 0)
+    check_size(max_train, '--max_train', 1, n_train, allow_none=True)
+    check_size(valid_subset, '--valid_subset', 1, sizes['valid'], allow_none=True)
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0): raise ValueError(f'--lr must be finite and > 0; got {lr!r}')
     if max_time is not None and not (math.isfinite(max_time) and max_time >= 0):
         raise ValueError(f'--max_time must be finite and >= 0; got {max_time!r}')
@@ -244,7 +244,7 @@ def sample_run(checkpoint:str|Path, # model.pt written by ar_lecture_train (or s
                device:str='cpu' # 'cpu' or 'cuda'
               ) -> Path:
     "Check the arguments, then draw `n` samples from a saved model into an image grid; returns the file."
-    check_count(n, '--n', 1); check_count(ncol, '--ncol', 1)
+    check_size(n, '--n', 1); check_size(ncol, '--ncol', 1)
     out = Path(out)
     if out.suffix.lower() not in IMAGE_SUFFIXES:
         raise ValueError(f'--out must name an image file ending in one of {IMAGE_SUFFIXES}; got {str(out)!r}')
@@ -270,7 +270,7 @@ def mixture_run(checkpoints:list[str], # model.pt files of the members (single-m
                ) -> dict:
     "Check the arguments, then evaluate the equal-weight mixture of trained models and of its first k members; write a report."
     if not checkpoints: raise ValueError('name at least one checkpoint')
-    check_count(samples, '--samples', 0); torch_device(device)
+    check_size(samples, '--samples', 0); torch_device(device)
     paths = [Path(c) for c in checkpoints]
     for p in paths:
         if not p.is_file(): raise FileNotFoundError(f'no checkpoint file at {p}')

@@ -11,13 +11,13 @@ import torch, torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
-from .core import Autoregressive, check_binary
+from .core import Autoregressive, check_binary, check_size
 from .mixture import Mixture, ensemble, first_k_log_probs
 from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint, torch_device
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate', 'make_optimizer', 'lr_schedule',
-           'check_count', 'Learner', 'plot_history']
+           'Learner', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #68cd49fb
 def nll_loss(model:Autoregressive, # any model with the shared face
@@ -97,20 +97,6 @@ def lr_schedule(opt:torch.optim.Optimizer, # optimizer whose learning rate is sc
     if name == 'none': return None
     raise ValueError(f'unknown schedule {name!r}; expected one of {SCHEDULES}')
 
-# %% ../nbs/05_training.ipynb #count01
-def check_count(value, # the value given
-                name:str, # the argument's name, for the message
-                low:int, # smallest value allowed
-                high:int|None=None, # largest value allowed, or `None`
-                allow_none:bool=False # `None` is allowed too
-               ) -> int|None:
-    "`value` if it is an integer in `low..high` (or `None` where allowed), else a `ValueError` naming `name`."
-    if value is None and allow_none: return value
-    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-        rng = f'>= {low}' if high is None else f'in {low}..{high}'
-        raise ValueError(f'{name} must be an integer {rng}{" or None" if allow_none else ""}; got {value!r}')
-    return value
-
 # %% ../nbs/05_training.ipynb #c28eb09e
 def _cpu_copy(state:dict) -> dict: return {k: v.detach().to('cpu', copy=True) for k, v in state.items()}
 
@@ -134,8 +120,8 @@ class Learner:
                  valid_subset:int|None=None, # validate on a fixed random subset of this many examples; `None`: all
                  show_progress:bool=True # fastprogress bars and one line per epoch
                 ):
-        check_count(epochs, 'epochs', 1); check_count(bs, 'bs', 1); check_count(patience, 'patience', 0, allow_none=True)
-        check_count(valid_subset, 'valid_subset', 1, allow_none=True)
+        check_size(epochs, 'epochs', 1); check_size(bs, 'bs', 1); check_size(patience, 'patience', 0, allow_none=True)
+        check_size(valid_subset, 'valid_subset', 1, allow_none=True)
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0): raise ValueError(f'lr must be finite and > 0; got {lr!r}')
         if max_time is not None and not max_time >= 0: raise ValueError(f'max_time must be >= 0 or None; got {max_time!r}')
         self.hparams = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, schedule=schedule, patience=patience, seed=seed,
