@@ -62,10 +62,6 @@ def check_seal(data:bytes, # the bytes of a checkpoint file
     return True
 
 # %% ../nbs/05b_checkpoints.ipynb #9f1bcd67
-def _umask() -> int:
-    mask = os.umask(0); os.umask(mask)
-    return mask
-
 def save_checkpoint(path:str|Path, # file to write
                     model:Autoregressive, # model whose class and `config` are saved
                     weights:dict|None=None, # state dict to save; `None`: the model's current weights
@@ -82,11 +78,7 @@ def save_checkpoint(path:str|Path, # file to write
     buf = io.BytesIO()
     torch.save(ckpt, buf)
     data, path = seal(buf.getvalue()), Path(path)
-    for old in path.parent.glob(f'.{path.name}.*.part'): old.unlink(missing_ok=True)  # left by an interrupted save
-    def write(f):
-        os.fchmod(f.fileno(), 0o666 & ~_umask())
-        f.write(data)
-    atomic_write(path, write)
+    atomic_write(path, lambda f: f.write(data))
     return path
 
 # %% ../nbs/05b_checkpoints.ipynb #5346e187

@@ -17,13 +17,30 @@ def cache_dir() -> Path:
 
 
 # %% ../nbs/10_files.ipynb #97f4c2be
+def _umask() -> int:
+    mask = os.umask(0); os.umask(mask)
+    return mask
+
+def _abandoned(part:Path, dest:Path) -> bool:
+    "Whether `part`, a temporary file of a write to `dest`, belongs to a process that no longer runs."
+    try: pid = int(part.name[len(dest.name) + 2:].split('.')[0])
+    except ValueError: return True  # not named by `atomic_write`'s pattern: nobody is writing it
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return True
+    except PermissionError: return False  # another user's live process
+    return False
+
 def atomic_write(dest:Path, # the file to write
                  write # called with the open temporary file (binary mode)
                 ):
     "Call `write(f)` on a temporary file next to `dest`, then rename it to `dest`; remove it on any error."
+    dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.', suffix='.part')
+    for part in dest.parent.glob(f'.{dest.name}.*.part'):
+        if _abandoned(part, dest): part.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.{os.getpid()}.', suffix='.part')
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, 'wb') as f: write(f)
         os.replace(tmp, dest)
     except BaseException:
