@@ -17,7 +17,7 @@ __all__ = ['MODEL_CLASSES', 'CHECKPOINT_FORMAT', 'READ_FORMATS', 'SEAL', 'regist
 # %% ../nbs/05b_checkpoints.ipynb #651178e4
 MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE'}
 
-def register_model(cls:type # an `Autoregressive` subclass with a `config`
+def register_model(cls:type # an Autoregressive subclass with a `config`
                   ) -> type:
     "Make `cls` known to `load_checkpoint` under its class name (usable as a decorator)."
     if not (isinstance(cls, type) and issubclass(cls, Autoregressive)):
@@ -65,7 +65,7 @@ def check_seal(data:bytes, # the bytes of a checkpoint file
 def save_checkpoint(path:str|Path, # file to write
                     model:Autoregressive, # model whose class and `config` are saved
                     weights:dict|None=None, # state dict to save; `None`: the model's current weights
-                    training:dict|None=None # trainer state for resuming (see `Learner`), or `None`
+                    training:dict|None=None # trainer state for resuming (see Learner), or `None`
                    ) -> Path:
     "Save a model (class name, `config`, weights) and optionally the training state: sealed, atomically, with the user's umask."
     name = type(model).__name__
@@ -124,7 +124,7 @@ def read_checkpoint(path:str|Path, # checkpoint file
     return ckpt
 
 # %% ../nbs/05b_checkpoints.ipynb #195b79d0
-def model_from_checkpoint(ckpt:dict, # contents from `read_checkpoint`
+def model_from_checkpoint(ckpt:dict, # contents from read_checkpoint
                           path:str|Path='checkpoint', # where it came from, for messages
                           expected:type|None=None # class the model must be (or subclass), or `None`
                          ) -> Autoregressive:
@@ -140,7 +140,7 @@ def model_from_checkpoint(ckpt:dict, # contents from `read_checkpoint`
     return model
 
 # %% ../nbs/05b_checkpoints.ipynb #c21a8aea
-def load_checkpoint(path:str|Path, # checkpoint file written by `save_checkpoint` or a `Learner`
+def load_checkpoint(path:str|Path, # checkpoint file written by save_checkpoint or a Learner
                     expected:type|None=None, # class the model must be (or a subclass), or `None` for any
                     device:str='cpu' # device to put the model on
                    ) -> Autoregressive:

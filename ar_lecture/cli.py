@@ -92,7 +92,7 @@ def mixture_cli(checkpoints:Param('model.pt files of the members (single-mask mo
     command = cli_command('ar_lecture_mixture', dict(out=out, samples=samples, seed=seed, device=device), checkpoints)
     with cli_errors('ar_lecture_mixture'): print(mixture_summary(mixture_run(checkpoints, out, samples, seed, device, command)))
 
-def mixture_summary(metrics:dict # what `mixture_run` returned
+def mixture_summary(metrics:dict # what mixture_run returned
                    ) -> str:
     "One line: the mixture's test and validation NLL, and each member's alone."
     m = metrics

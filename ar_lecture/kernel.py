@@ -24,14 +24,14 @@ def kernel_source() -> str:
     "The C source of the kernel, as shipped with the package."
     return KERNEL_FILE.read_text()
 
-def kernel_sections(source:str|None=None # C source; `None`: `kernel_source()`
+def kernel_sections(source:str|None=None # C source; `None`: kernel_source()
                    ) -> dict:
     "The source cut at its `/* -- section: name -- */` markers: name -> text."
     parts = re.split(r'^/\* -- section: (\w+) -- \*/\n', source or kernel_source(), flags=re.M)
     return {name: text.strip('\n') for name, text in zip(parts[1::2], parts[2::2])}
 
 # %% ../nbs/02b_kernel.ipynb #029054fa
-def kernel_constants(source:str|None=None # C source; `None`: `kernel_source()`
+def kernel_constants(source:str|None=None # C source; `None`: kernel_source()
                     ) -> dict:
     "The `#define AR_NAME value` constants of the C source, as `{NAME: value}`."
     return {m[1]: int(m[2]) for m in re.finditer(r'^#define AR_(\w+)\s+(\d+)', source or kernel_source(), flags=re.M)}
@@ -93,7 +93,7 @@ def _private_folder() -> Path:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
 
-def build_kernel(folder:Path|None=None, # cache folder; `None`: `kernel_dir()`
+def build_kernel(folder:Path|None=None, # cache folder; `None`: kernel_dir()
                  cc:str|None=None, # C compiler command; `None`: `$CC`, else `cc`
                  timeout:float=COMPILE_TIMEOUT # seconds allowed to each compiler call
                 ) -> Path|None:

@@ -62,7 +62,7 @@ def environment(device:str|torch.device='cpu' # the device the run used
                 git_commit=git_commit())
 
 # %% ../nbs/05c_reports.ipynb #340621f3
-def fit_and_report(learn:Learner, # a `Learner` with a checkpoint `path` (new, or from `Learner.resume`)
+def fit_and_report(learn:Learner, # a Learner with a checkpoint path (new, or from Learner.resume)
                    test:Tensor, # `(N, n_in)` binary test set, used only for the final report
                    command:str|None=None, # the command that reproduces the run, for the record
                    n_samples:int=100, # samples drawn into `samples.png` (0: none)
@@ -166,7 +166,7 @@ def train_run(model:str='nade', # a key of `MODELS`
               hidden:str='100', # hidden sizes, comma-separated
               masks:int=1, # a MADE's masks (0: a fresh one per minibatch)
               ensemble:int|None=None, # test the ensemble of this many members (default: `masks` for a MADE with several)
-              valid_masks:int|None=None, # validate the ensemble of this many members (default: `ensemble`)
+              valid_masks:int|None=None, # validate the ensemble of this many members (default: the ensemble argument)
               valid_subset:int|None=None, # validate on a fixed random subset of this many examples
               order:str='natural', # 'natural' or 'random'
               direct:bool=False, # a MADE's direct connections
@@ -228,7 +228,7 @@ def train_run(model:str='nade', # a key of `MODELS`
     return fit_and_report(learn, test, command, samples, ensemble)
 
 # %% ../nbs/05c_reports.ipynb #9ee6f39a
-def run_summary(metrics:dict # what `fit_and_report` returned
+def run_summary(metrics:dict # what fit_and_report returned
                ) -> str:
     "One line: the run's test and validation NLL, where it stopped and how long it trained."
     m = metrics

@@ -68,12 +68,12 @@ def plot_conditionals(model:Autoregressive, # the model
     with torch.no_grad(): logits = model.logits(x, check=False)[0]
     side = math.isqrt(model.n_in)
     nll = F.binary_cross_entropy_with_logits(logits, x[0].to(logits), reduction='none')
-    fig, axs = plt.subplots(1, 3, figsize=(6.6, 2.4), dpi=90, layout='constrained')
+    fig, axs = plt.subplots(1, 3, figsize=(6.6, 2.4), dpi=100, layout='constrained')
     panels = [(x[0], 'the image', 'gray_r', 1), (torch.sigmoid(logits), '$p(x_k = 1 \\mid x_{<k})$', 'gray_r', 1),
               (nll, f'$-\\log p(x_k \\mid x_{{<k}})$, sum {nll.sum():.1f} nats', 'magma', None)]
     for i, (ax, (values, name, cmap, vmax)) in enumerate(zip(axs, panels)):
         im = ax.imshow(values.view(side, side).cpu(), cmap=cmap, vmin=0, vmax=vmax, interpolation='nearest')
-        ax.set_title(f'{title}{name}', fontsize=8); ax.set_xticks([]); ax.set_yticks([])
+        ax.set_title(f'{title}{name}', fontsize=9); ax.set_xticks([]); ax.set_yticks([])
         if i: fig.colorbar(im, ax=ax, shrink=0.8)
     return fig
 
@@ -117,7 +117,7 @@ def export_weights(model:NADE|MADE # a NADE, or a MADE with one hidden layer and
                     W=_rows(hidden.weight), b=f32(hidden.bias), V=_rows(out.weight), c=f32(out.bias))
     raise ValueError(f'model must be a NADE or a MADE; got {type(model).__name__}')
 
-def dequantized_model(weights:dict # from `export_weights`
+def dequantized_model(weights:dict # from export_weights
                      ) -> NADE|MADE:
     "The model the page computes with: `weights` read back in float32, weight matrices as `q * scale`."
     n, d = weights['n_in'], weights['n_hidden']

@@ -110,7 +110,7 @@ class Learner:
                  bs:int=100, # minibatch size
                  lr:float=1e-3, # (initial) learning rate
                  opt:str='adam', # 'adam', 'adagrad' or 'sgd' (momentum 0.9)
-                 schedule:str='none', # 'none', 'cosine' or 'step' (see `lr_schedule`)
+                 schedule:str='none', # 'none', 'cosine' or 'step' (see lr_schedule)
                  patience:int|None=None, # look-ahead: stop after this many epochs without a better validation NLL
                  seed:int=0, # seeds the data order, the validation subset and torch's global generator
                  device:str='cpu', # 'cpu' or 'cuda'
@@ -229,7 +229,7 @@ class Learner:
         return save_checkpoint(path, self.model, self.best_weights, self.state())
 
     @classmethod
-    def resume(cls, path:str|Path, # checkpoint written by a `Learner`
+    def resume(cls, path:str|Path, # checkpoint written by a Learner
                train:Tensor, # the same training set
                valid:Tensor, # the same validation set
                device:str='cpu', # 'cpu' or 'cuda'
@@ -261,7 +261,7 @@ def plot_history(history:list[dict], # `Learner.history`
                  title:str|None=None # title above the plot
                 ) -> plt.Axes:
     "Learning curves: training and validation NLL (nats) per epoch, with the best validation epoch marked."
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3), dpi=90)
+    if ax is None: _, ax = plt.subplots(figsize=(6, 3), dpi=100)
     ep = [h['epoch'] for h in history]
     ax.plot(ep, [h['train_nll'] for h in history], 'o-', ms=3, label='train (average during the epoch)')
     ax.plot(ep, [h['valid_nll'] for h in history], 'o-', ms=3, label='validation')
@@ -269,6 +269,6 @@ def plot_history(history:list[dict], # `Learner.history`
     ax.axvline(best['epoch'], color='gray', ls=':', label=f'best: epoch {best["epoch"]}, {best["valid_nll"]:.2f}')
     ax.set_xlabel('epoch'); ax.set_ylabel('NLL (nats per example)')
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=8); ax.grid(alpha=0.3)
+    ax.legend(fontsize=9); ax.grid(alpha=0.3)
     if title: ax.set_title(title, fontsize=9)
     return ax
