@@ -4,7 +4,7 @@
 
 # %% ../nbs/05b_checkpoints.ipynb #b1bd50c6
 from __future__ import annotations
-import hashlib, importlib, io, json, os, pickle, re, struct, zipfile
+import hashlib, importlib, io, json, pickle, re, struct, zipfile
 from pathlib import Path
 import torch
 from .core import Autoregressive

@@ -78,9 +78,10 @@ def plot_conditionals(model:Autoregressive, # the model
     return fig
 
 # %% ../nbs/06_sampling.ipynb #wdg0601
-import base64, json
+import base64
 import numpy as np
 from .nade import NADE
+from .made import MADE
 from .masks import PageWidget, page_widget
 
 # %% ../nbs/06_sampling.ipynb #wdg0603

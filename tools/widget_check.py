@@ -70,16 +70,16 @@ def compare_samples(model, u:torch.Tensor, x_py:torch.Tensor, page:list[dict]) -
     return ties, wrong, dp
 
 def same_draw(model, s:dict) -> bool:
-    "Did the player, in state `s`, draw what `model.sample` draws from the same (forced, where drawn) uniforms?"
+    "Did the player, in state `s`, draw what `model.sample_from` draws from the same (forced, where drawn) uniforms?"
     obs, drawing = torch.tensor(s['observed'], dtype=torch.bool), torch.tensor(s['drawing'], dtype=torch.float32)
     u = torch.tensor(s['u'])
     if s['mode'] == 'draw': u = torch.where(obs, torch.where(drawing == 1, -1., 2.), u)
-    x = model.sample(1, u=u[None])
+    x = model.sample_from(u[None])
     with torch.no_grad(): lp = model.log_prob(x).item()
     return s['t'] == model.n_in and x[0].tolist() == [float(v) for v in s['x']] and abs(lp - s['logp']) < 1e-3
 
 def check_player(r:dict, report:Report, page_models:list, cases:dict, digits:torch.Tensor):
-    from ar_lecture.sample import complete, completion_model
+    from ar_lecture.completion import complete, completion_model
     for model, c, page in zip(page_models, cases['models'], r['models']):
         name = type(model).__name__
         u = torch.tensor(c['samples'])
@@ -118,7 +118,7 @@ def check_player(r:dict, report:Report, page_models:list, cases:dict, digits:tor
     report.check('any set' in r['madeNote'] and ones == [5 * 28 + 3, 12 * 28 + 8, 21 * 28 + 1] and
                  obs.view(28, 28)[:, :10].all() and not obs.view(28, 28)[:, 10:].any(),
                  'MADE: pixels set by pointer and keys in the 10 left columns, none to their right', f'{ones}')
-    from ar_lecture.sample import made_for_ordering, observed_first
+    from ar_lecture.completion import made_for_ordering, observed_first
     report.check(s['model'] == 'MADE' and s['ordering'] == observed_first(obs).tolist() and
                  same_draw(made_for_ordering(made, observed_first(obs)), s),
                  'MADE: Complete draws the rest as made_for_ordering(observed_first) samples', f'log p {s["logp"]:.2f} nats')
@@ -191,7 +191,7 @@ def main():
     args = p.parse_args()
     if not chromium(): sys.exit('widget check: chromium not found (Debian package `chromium`)')
     from ar_lecture.data import load_binarized_mnist
-    from ar_lecture.train import load_checkpoint
+    from ar_lecture.checkpoint import load_checkpoint
     from ar_lecture.sample import generation_player, export_weights, dequantized_model
     from ar_lecture.masks import mask_explorer
     models = [load_checkpoint(ROOT/'nbs'/'models'/f'{name}.pt') for name in ('nade', 'made')]
