@@ -73,7 +73,7 @@ def evaluate(model:Autoregressive, # model to evaluate
     return NLL.of(log_likelihoods(model, x, bs, **log_prob_kwargs))
 
 # %% ../nbs/05_training.ipynb #1da8546d
-MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE'}
+MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE', 'DeepNADE': 'ar_lecture.deep_nade:DeepNADE'}
 
 def register_model(cls:type # an `Autoregressive` subclass with a `config`
                   ) -> type:
@@ -239,7 +239,8 @@ class Learner:
         for b, i in enumerate(progress_bar(starts, parent=mb) if mb else starts):
             if hasattr(self.model, 'on_train_batch'): self.model.on_train_batch()
             xb = x[order[i:i+bs]]
-            loss = nll_loss(self.model, xb, check=False)
+            # a model with its own training objective (the order-agnostic DeepNADE) uses it; the others the exact NLL
+            loss = self.model.training_loss(xb) if hasattr(self.model, 'training_loss') else nll_loss(self.model, xb, check=False)
             if not math.isfinite(value := loss.item()):
                 self._diverged(f'the training loss is {value} at epoch {self.epoch+1}, minibatch {b+1}')
             self.opt.zero_grad()
@@ -398,7 +399,7 @@ def fit_and_report(learn:Learner, # a `Learner` with a checkpoint `path` (new, o
     return metrics
 
 # %% ../nbs/05_training.ipynb #28910e36
-def build_model(model:str, # 'nade' or 'made'
+def build_model(model:str, # 'nade', 'made' or 'deepnade'
                 hidden:list[int], # hidden layer sizes: one for a NADE, one or more for a MADE
                 masks:int=1, # MADE: number of masks cycled through in training
                 order:str='natural', # 'natural', or 'random': one random ordering (NADE), a new one per mask (MADE)
@@ -414,7 +415,10 @@ def build_model(model:str, # 'nade' or 'made'
         return model_class('NADE')(n_in, hidden[0], ordering=ordering)
     if model == 'made':
         return model_class('MADE')(n_in, hidden, ordering=None if order == 'natural' else 'random', n_masks=masks, seed=seed)
-    raise ValueError(f"unknown model {model!r}; expected 'nade' or 'made'")
+    if model == 'deepnade':
+        if masks != 1: raise ValueError('--masks is an option of a MADE; a DeepNADE is trained on every ordering')
+        return model_class('DeepNADE')(n_in, hidden, seed=seed)
+    raise ValueError(f"unknown model {model!r}; expected 'nade', 'made' or 'deepnade'")
 
 def cli_command(prog:str, # name of the console script
                 args:dict, # the flags it was called with
@@ -436,10 +440,10 @@ def cli_errors(prog:str # name of the console script, for the message
 
 # %% ../nbs/05_training.ipynb #304892b5
 @call_parse
-def train_cli(model:str='nade', # 'nade' or 'made'
-              hidden:str='100', # hidden units: one number for a NADE, comma-separated layer sizes for a MADE (0: none, an FVSBN)
+def train_cli(model:str='nade', # 'nade', 'made' or 'deepnade'
+              hidden:str='100', # hidden units: one number for a NADE, comma-separated layer sizes for a MADE or DeepNADE (0: none, an FVSBN)
               masks:int=1, # MADE: masks cycled through in training (1: one fixed mask; 0: a new one every minibatch)
-              ensemble:int=None, # MADE: validate and test the mixture of this many masks (default: --masks)
+              ensemble:int=None, # MADE: validate and test the mixture of this many masks (default: --masks); DeepNADE: of this many orderings
               order:str='natural', # 'natural', or 'random' (NADE: one random ordering; MADE: one per mask)
               epochs:int=5, # maximum number of epochs
               bs:int=100, # minibatch size
@@ -460,7 +464,7 @@ def train_cli(model:str='nade', # 'nade' or 'made'
     with cli_errors('ar_lecture_train'):
         train, valid, test = (load_binarized_mnist(s) for s in ('train', 'valid', 'test'))
         train, ckpt = train[:max_train], Path(out)/'model.pt'
-        if model != 'made' and ensemble: raise ValueError('--ensemble is an option of a MADE')
+        if model == 'nade' and ensemble: raise ValueError('--ensemble is an option of a MADE or a DeepNADE')
         ensemble = ensemble or (masks if model == 'made' and masks > 1 else None)
         hp = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, schedule=schedule, patience=patience, seed=seed, max_time=max_time,
                   valid_kwargs=dict(ensemble=ensemble) if ensemble else {})
