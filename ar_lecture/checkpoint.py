@@ -15,7 +15,7 @@ __all__ = ['MODEL_CLASSES', 'CHECKPOINT_FORMAT', 'READ_FORMATS', 'SEAL', 'regist
            'save_checkpoint', 'torch_device', 'read_checkpoint', 'model_from_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/05b_checkpoints.ipynb #651178e4
-MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE'}
+MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE', 'DeepNADE': 'ar_lecture.deep_nade:DeepNADE'}
 
 def register_model(cls:type # an Autoregressive subclass with a `config`
                   ) -> type:

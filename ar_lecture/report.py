@@ -18,7 +18,8 @@ from .train import NLL, Learner, evaluate, log_likelihoods, OPTIMIZERS, SCHEDULE
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'MODELS', 'save_samples', 'git_commit', 'environment', 'fit_and_report', 'build_nade', 'build_made',
-           'build_model', 'check_out_folder', 'parse_hidden', 'train_run', 'run_summary', 'sample_run', 'mixture_run']
+           'build_deepnade', 'build_model', 'check_out_folder', 'parse_hidden', 'train_run', 'run_summary',
+           'sample_run', 'mixture_run']
 
 # %% ../nbs/05c_reports.ipynb #a6f04a90
 IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.tif', '.tiff', '.pdf', '.svg')
@@ -116,10 +117,26 @@ def build_made(n_in:int, # number of binary inputs
     return model_class('MADE')(n_in, hidden, ordering=None if order == 'natural' else 'random', n_masks=masks,
                                seed=seed, direct=direct)
 
-# %% ../nbs/05c_reports.ipynb #889d80ef
-MODELS = {'nade': build_nade, 'made': build_made}
+# %% ../nbs/05c_reports.ipynb #93571e4e
+def build_deepnade(n_in:int, # number of binary inputs
+                   hidden:list[int], # hidden layer sizes (one or more)
+                   masks:int=1, # must be 1: a DeepNADE is trained on every ordering, it has no masks
+                   order:str='natural', # must be 'natural': the orderings are drawn in training and by `--ensemble`
+                   seed:int=0, # seeds the ensemble's orderings
+                   direct:bool=False # must be False
+                  ) -> Autoregressive:
+    "An order-agnostic deep NADE with the given hidden layers."
+    if not hidden: raise ValueError('a DeepNADE needs at least one hidden layer')
+    if masks != 1: raise ValueError('--masks is an option of a MADE; a DeepNADE is trained on every ordering')
+    if order != 'natural': raise ValueError('--order is fixed for a DeepNADE: its orderings come from --ensemble')
+    if direct: raise ValueError('--direct is an option of a MADE')
+    return model_class('DeepNADE')(n_in, hidden, seed=seed)
 
-def build_model(model:str, # a key of `MODELS`: 'nade' or 'made'
+
+# %% ../nbs/05c_reports.ipynb #889d80ef
+MODELS = {'nade': build_nade, 'made': build_made, 'deepnade': build_deepnade}
+
+def build_model(model:str, # a key of MODELS: 'nade', 'made' or 'deepnade'
                 hidden:list[int], # hidden layer sizes
                 masks:int=1, # number of masks (a MADE)
                 order:str='natural', # 'natural' or 'random'
