@@ -4,16 +4,18 @@
 
 # %% ../nbs/07_deep_nade.ipynb #837710a3
 from __future__ import annotations
-import math, types
+import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
 from .core import Autoregressive, check_ordering
-from .nade import ACTIVATIONS
-from .incremental import incremental_logits, ACTIVATIONS_INPLACE
+from .nade import ACTIVATIONS, NADE
+from .incremental import ACTIVATIONS_INPLACE
+from .mixture import Mixture
 
 # %% auto #0
-__all__ = ['check_observed', 'DeepNADE', 'observed_first', 'ordered_logits']
+__all__ = ['ORDERED_PATHS', 'check_observed', 'DeepNADE', 'observed_first', 'as_nade', 'ordered_logits', 'UnderOrdering',
+           'OrderingEnsemble']
 
 # %% ../nbs/07_deep_nade.ipynb #40e8af5b
 def check_observed(observed:Tensor|list, # `(n,)` or `(B, n)` mask: 1 (or True) where a pixel is observed
@@ -83,26 +85,42 @@ def observed_first(orderings:Tensor, # `(n,)` or `(B, n)` orderings
 
 # %% ../nbs/07_deep_nade.ipynb #feacb48b
 #| code-fold: true
+def as_nade(model:DeepNADE, # a deep NADE with one hidden layer
+            ordering:Tensor # `(n_in,)` the ordering it is viewed under
+           ) -> NADE:
+    "The one-layer `model` under `ordering` as a NADE on the 2n inputs [x, 1], sharing the model's parameters."
+    if len(model.layers) != 1: raise ValueError(f'only a one-layer deep NADE is a NADE; this one has {len(model.layers)} layers')
+    n, first, V, c = model.n_in, model.layers[0], model.out.weight, model.out.bias
+    nade = NADE.__new__(NADE)  # no fresh weights: the parameters are the model's own
+    Autoregressive.__init__(nade, 2 * n, torch.stack([ordering, ordering + n], 1).flatten().cpu())  # o_1, n+o_1, o_2, ...
+    nade.ordering = nade.ordering.to(first.weight.device)
+    nade.n_hidden, nade.learn_h1, nade.activation, nade.act = first.out_features, False, model.activation, model.act
+    nade.W, nade.b = first.weight, first.bias  # [W U] and b
+    nade.V, nade.c = torch.cat([V, torch.zeros_like(V)]), torch.cat([c, torch.zeros_like(c)])  # the always-on inputs predict nothing
+    nade.register_parameter('h1', None)  # h_1 = g(b)
+    nade.config = dict(n_in=2 * n, n_hidden=first.out_features, ordering=nade.ordering.tolist(), learn_h1=False, activation=model.activation)
+    return nade
+
+ORDERED_PATHS = ('auto', 'kernel', 'blocks', 'loop', 'cumsum', 'reference')  # the ways `ordered_logits` computes the same numbers
+
 def ordered_logits(model:DeepNADE, # the model whose parameters are used
                    x:Tensor, # `(B, n_in)` binary inputs, already checked
                    orderings:Tensor, # one ordering `(n_in,)`, or one per example `(B, n_in)`
-                   method:str|None=None # 'kernel', 'blocks' (NADE's, one layer and one ordering) or 'cumsum'; `None`: the fastest that applies
+                   path:str='auto' # NADE's 'kernel', 'blocks' or 'loop' (one layer, one ordering), 'cumsum', 'reference'; 'auto': the fastest that applies
                   ) -> Tensor:
     "Logits of $p(x_{o_i} \\mid x_{o_{<i}})$ for every pixel, `(B, n_in)`, column $k$ for pixel $k$, by $a_{i+1} = a_i + W_{o_i} x_{o_i} + U_{o_i}$."
+    if path not in ORDERED_PATHS: raise ValueError(f'path must be one of {list(ORDERED_PATHS)}; got {path!r}')
     n, W1, V = model.n_in, model.layers[0].weight, model.out.weight
     x = x.to(W1.dtype)
     if len(x) == 0: return x.new_zeros(0, n)
-    as_nade = orderings.dim() == 1 and len(model.layers) == 1
-    if method not in (None, 'kernel', 'blocks', 'cumsum'): raise ValueError(f"method must be 'kernel', 'blocks', 'cumsum' or None; got {method!r}")
-    if method in ('kernel', 'blocks') and not as_nade:
-        raise ValueError(f'method {method!r} is NADE\'s: it needs one hidden layer and one ordering for the batch')
-    if as_nade and method != 'cumsum':
-        nade = types.SimpleNamespace(  # NADE on [x, 1]: input n + k is the mask of pixel k, right after pixel k
-            W=W1, b=model.layers[0].bias, V=torch.cat([V, torch.zeros_like(V)]), h1=None, learn_h1=False,
-            c=torch.cat([model.out.bias, torch.zeros_like(model.out.bias)]), act=model.act, activation=model.activation,
-            n_in=2*n, ordering=torch.stack([orderings, orderings + n], 1).flatten())
-        return incremental_logits(nade, torch.cat([x, torch.ones_like(x)], 1), check=False,
-                                  kernel=None if method is None else method == 'kernel')[:, :n]
+    one_nade = orderings.dim() == 1 and len(model.layers) == 1
+    if path in ('kernel', 'blocks', 'loop') and not one_nade:
+        raise ValueError(f"path {path!r} is NADE's: it needs one hidden layer and one ordering for the batch")
+    if path == 'reference':
+        if orderings.dim() != 1: raise ValueError("path 'reference' takes one ordering for the batch")
+        return model.reference_logits(x, check=False, ordering=orderings)
+    if one_nade and path != 'cumsum':  # NADE's own paths on [x, 1]; the logits of the always-on inputs are dropped
+        return as_nade(model, orderings).logits(torch.cat([x, torch.ones_like(x)], 1), check=False, path=path)[:, :n]
     act = ACTIVATIONS_INPLACE[model.activation]
     def part(x, o):
         O, before = o.expand(len(x), n), o[..., :-1]
@@ -122,13 +140,16 @@ def ordered_logits(model:DeepNADE, # the model whose parameters are used
 @patch
 def logits(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs
            check:bool=True, # validate `x`
-           ordering:Tensor|list|None=None # `None`: the model's ordering
+           ordering:Tensor|list|None=None, # `None`: the model's ordering
+           path:str='auto' # how to compute, one of `ORDERED_PATHS`
           ) -> Tensor:
     "Logits of $p(x_{o_i}=1 \\mid x_{o_{<i}})$ under `ordering`, `(B, n_in)`, column $k$ for pixel $k$, in $O(nd)$ per example for one layer."
     if check: x = self.check(x)
     o = self.ordering if ordering is None else check_ordering(ordering, self.n_in).to(x.device)
-    return ordered_logits(self, x, o)
+    return ordered_logits(self, x, o, path)
 
+# %% ../nbs/07_deep_nade.ipynb #6a1e0d01
+#| code-fold: true
 @patch
 def ensemble_orderings(self:DeepNADE, K:int # number of orderings
                       ) -> Tensor:
@@ -136,31 +157,52 @@ def ensemble_orderings(self:DeepNADE, K:int # number of orderings
     g = torch.Generator().manual_seed(self.config['seed'])
     return torch.stack([torch.randperm(self.n_in, generator=g) for _ in range(K)]).to(self.ordering.device)
 
-@patch
-def orderings(self:DeepNADE, ensemble:int|Tensor|None=None # `None`: the model's ordering; $K$: its first $K$ random orderings; or `(K, n_in)` orderings
-             ) -> Tensor:
-    "The orderings an `ensemble` argument stands for, `(K, n_in)`, or a `ValueError`."
-    if ensemble is None: return self.ordering[None]
-    if isinstance(ensemble, int) and not isinstance(ensemble, bool):
-        if ensemble < 1: raise ValueError(f'ensemble must be a number of orderings >= 1 or a (K, n) tensor of orderings; got {ensemble}')
-        return self.ensemble_orderings(ensemble)
-    o = torch.as_tensor(ensemble)
-    if o.dim() != 2 or len(o) == 0:
-        raise ValueError(f'ensemble must be a number of orderings >= 1 or a (K, {self.n_in}) tensor of orderings; got shape {tuple(o.shape)}')
-    return torch.stack([check_ordering(r, self.n_in) for r in o]).to(self.ordering.device)
+class UnderOrdering(Autoregressive):
+    "The density $p(x \\mid o)$ of a deep NADE under one fixed ordering, sharing the model's parameters: a member of an ensemble."
+    def __init__(self, model:DeepNADE, # the order-agnostic model
+                 ordering:Tensor|list # the ordering, a permutation of 0..n_in-1
+                ):
+        super().__init__(model.n_in, torch.as_tensor(ordering).cpu())
+        self.model = model
+        self.ordering = self.ordering.to(model.ordering.device)
+
+    def logits(self, x:Tensor, # `(B, n_in)` binary inputs
+               check:bool=True, # validate `x`
+               path:str='auto' # how to compute, one of `ORDERED_PATHS`
+              ) -> Tensor:
+        "The model's logits under this ordering, `(B, n_in)`."
+        if check: x = self.check(x)
+        return ordered_logits(self.model, x, self.ordering, path)
+
+    def sample_from(self, u:Tensor # `(N, n_in)` uniforms, not checked
+                   ) -> Tensor:
+        "The samples that `u` decides under this ordering, by the model's incremental sampler."
+        return self.model.sample_in_order(u, self.ordering)
+
+class OrderingEnsemble(Mixture):
+    "The mixture $\\frac1K\\sum_k p(x \\mid o^k)$ of one deep NADE under $K$ orderings."
+    def __init__(self, model:DeepNADE, # the order-agnostic model
+                 orderings:Tensor|list # `(K, n_in)` orderings, K >= 1
+                ):
+        o = torch.as_tensor(orderings)
+        if o.dim() != 2 or len(o) == 0:
+            raise ValueError(f'orderings must be a (K, {model.n_in}) tensor of orderings with K >= 1; got shape {tuple(o.shape)}')
+        super().__init__([UnderOrdering(model, r) for r in o])
+        self.model = model
+
+    @property
+    def orderings(self) -> Tensor:
+        "The members' orderings, `(K, n_in)`."
+        return torch.stack([m.ordering for m in self.members])
 
 @patch
-def log_prob(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs
-             check:bool=True, # validate `x`
-             ensemble:int|Tensor|None=None # `None`: the model's ordering; $K$ or `(K, n_in)`: the mixture over those orderings
-            ) -> Tensor:
-    "$\\log p(x)$ in nats, `(B,)`: exact under one ordering; over $K$ orderings $\\log \\frac1K \\sum_k p(x \\mid o^k)$."
-    if check: x = self.check(x)
-    lps = []
-    for o in self.orderings(ensemble):
-        l = ordered_logits(self, x, o)
-        lps.append(-F.binary_cross_entropy_with_logits(l, x.to(l.dtype), reduction='none').sum(-1))
-    return torch.logsumexp(torch.stack(lps), 0) - math.log(len(lps))
+def ensemble(self:DeepNADE, k:int|Tensor # number of the model's random orderings, or `(K, n_in)` orderings
+            ) -> OrderingEnsemble:
+    "The mixture over the model's first `k` random orderings (`ensemble_orderings`), or over the orderings given."
+    if isinstance(k, int) and not isinstance(k, bool):
+        if k < 1: raise ValueError(f'k must be a number of orderings >= 1 or a (K, {self.n_in}) tensor of orderings; got {k}')
+        return OrderingEnsemble(self, self.ensemble_orderings(k))
+    return OrderingEnsemble(self, k)
 
 # %% ../nbs/07_deep_nade.ipynb #0b2859ea
 @patch
@@ -200,14 +242,13 @@ def marginals(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs, already chec
     return torch.stack(out)
 
 @patch
-def log_marginal(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs (only the observed pixels are read)
+def log_marginal(self:OrderingEnsemble, x:Tensor, # `(B, n_in)` binary inputs (only the observed pixels are read)
                  observed:Tensor|list, # `(n_in,)` or `(B, n_in)` mask: 1 where a pixel is observed
-                 check:bool=True, # validate `x`
-                 ensemble:int|Tensor|None=None # `None`: the model's ordering; $K$ or `(K, n_in)`: the mixture
+                 check:bool=True # validate `x`
                 ) -> Tensor:
-    "$\\log p(x_S)$ in nats, `(B,)`, exact: each ordering puts $S$ first; over $K$ orderings the mixture's marginal."
+    "$\\log p(x_S) = \\log \\frac1K \\sum_k p(x_S \\mid o^{k,S})$ in nats, `(B,)`, exact: each ordering puts $S$ first."
     if check: x = self.check(x)
-    lp = self.marginals(x, check_observed(observed, self.n_in, len(x)).to(x.device), self.orderings(ensemble))
+    lp = self.model.marginals(x, check_observed(observed, self.n_in, len(x)).to(x.device), self.orderings)
     return torch.logsumexp(lp, 0) - math.log(len(lp))
 
 @patch
@@ -234,30 +275,50 @@ def complete_in_order(self:DeepNADE, x:Tensor, # `(B, n_in)` inputs; the observe
 
 @patch
 @torch.no_grad()
-def complete(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs; only the observed pixels are read
+def complete(self:OrderingEnsemble, x:Tensor, # `(B, n_in)` binary inputs; only the observed pixels are read
              observed:Tensor|list, # `(n_in,)` or `(B, n_in)` mask: 1 where a pixel is observed
-             ensemble:int|Tensor|None=None, # `None`: the model's ordering; $K$ or `(K, n_in)`: the mixture
              generator:torch.Generator|None=None, # for reproducible draws
              u:Tensor|None=None, # `(B, n_in)` uniforms to use instead of drawing them
              check:bool=True # validate `x`
             ) -> Tensor:
-    "A sample of $x_{\\bar S}$ from $p(x_{\\bar S} \\mid x_S)$ for each row, the observed pixels kept: `(B, n_in)`."
+    "A sample of $x_{\\bar S}$ from the mixture's $p(x_{\\bar S} \\mid x_S)$ for each row, the observed pixels kept: `(B, n_in)`."
     if check: x = self.check(x)
-    m, orderings = check_observed(observed, self.n_in, len(x)).to(x.device), self.orderings(ensemble)
+    m, orderings = check_observed(observed, self.n_in, len(x)).to(x.device), self.orderings
     which = torch.zeros(len(x), dtype=torch.long, device=x.device)
     if len(orderings) > 1:  # ordering k with probability proportional to p(x_S | o^k)
-        w = torch.softmax(self.marginals(x, m, orderings).T.double(), 1)
+        w = torch.softmax(self.model.marginals(x, m, orderings).T.double(), 1)
         which = torch.multinomial(w.to(generator.device) if generator is not None else w, 1, generator=generator).squeeze(1).to(x.device)
-    u = self.uniforms(len(x), generator) if u is None else u
-    return self.complete_in_order(x, m, observed_first(orderings[which], m), u)
+    return self.model.complete_in_order(x, m, observed_first(orderings[which], m), self.uniforms(len(x), generator, u))
 
 @patch
-@torch.no_grad()
-def sample(self:DeepNADE, n:int, # number of samples
-           generator:torch.Generator|None=None, # for reproducible draws
-           u:Tensor|None=None, # `(n, n_in)` uniforms to use instead of drawing them
-           ensemble:int|Tensor|None=None # `None`: the model's ordering; $K$ or `(K, n_in)`: an ordering drawn uniformly per sample
-          ) -> Tensor:
-    "Draw `n` samples: `complete` with nothing observed."
-    x = torch.zeros(n, self.n_in, device=self.ordering.device)
-    return self.complete(x, torch.zeros_like(x, dtype=torch.bool), ensemble, generator, u, check=False)
+def sample_in_order(self:DeepNADE, u:Tensor, # `(N, n_in)` uniforms, not checked
+                    ordering:Tensor # `(n_in,)` the ordering to sample in
+                   ) -> Tensor:
+    "The samples that `u` decides under `ordering`: completion with nothing observed."
+    x = torch.zeros(len(u), self.n_in, dtype=self.dtype, device=u.device)
+    return self.complete_in_order(x, torch.zeros_like(x, dtype=torch.bool), ordering.expand(len(u), -1), u)
+
+@patch
+def sample_from(self:DeepNADE, u:Tensor # `(N, n_in)` uniforms, not checked
+               ) -> Tensor:
+    "The samples that `u` decides under the model's ordering, one $O(d)$ update of the first layer per pixel; `sample` calls it."
+    return self.sample_in_order(u, self.ordering)
+
+@patch
+def log_marginal(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs (only the observed pixels are read)
+                 observed:Tensor|list, # `(n_in,)` or `(B, n_in)` mask: 1 where a pixel is observed
+                 check:bool=True # validate `x`
+                ) -> Tensor:
+    "$\\log p(x_S)$ in nats, `(B,)`, under the model's ordering with $S$ put first; `ensemble(k).log_marginal` for a mixture."
+    return OrderingEnsemble(self, self.ordering[None]).log_marginal(x, observed, check)
+
+@patch
+def complete(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs; only the observed pixels are read
+             observed:Tensor|list, # `(n_in,)` or `(B, n_in)` mask: 1 where a pixel is observed
+             generator:torch.Generator|None=None, # for reproducible draws
+             u:Tensor|None=None, # `(B, n_in)` uniforms to use instead of drawing them
+             check:bool=True # validate `x`
+            ) -> Tensor:
+    "A sample of $x_{\\bar S}$ from $p(x_{\\bar S} \\mid x_S)$ under the model's ordering with $S$ put first; `ensemble(k).complete` for a mixture."
+    return OrderingEnsemble(self, self.ordering[None]).complete(x, observed, generator, u, check)
+
