@@ -4,8 +4,8 @@ network pass per position), and the order-agnostic training step, side by side i
     OMP_NUM_THREADS=1 python benchmarks/deep_nade_speed.py            # n=784, one layer of 500 and two of 500, batch 100
     OMP_NUM_THREADS=1 python benchmarks/deep_nade_speed.py --hidden 500 --reps 7
 
-Evaluation paths (`ordered_logits`): 'kernel' and 'blocks' are NADE's compiled kernel and block pass on the inputs
-[x, 1] (one hidden layer only); 'cumsum' computes the first layer's pre-activations a_i at every position by a
+Evaluation paths (`DeepNADE.logits(x, path=...)`): 'kernel' and 'blocks' are NADE's compiled kernel and block pass on
+the inputs [x, 1] (one hidden layer only: `as_nade`, computed by `NADE.logits`); 'cumsum' computes the first layer's pre-activations a_i at every position by a
 cumulative sum and runs the layers above once per position; 'reference' is `DeepNADE.reference_logits`, n full passes.
 A training step is `training_loss` (one full pass on [x * m, m]), backward and an Adam step. Repetitions are
 interleaved (round-robin, order rotated each round), the first round is a warm-up, times are medians. The floor is
@@ -15,8 +15,8 @@ import os, platform, statistics, sys, time
 import torch, torch.nn.functional as F
 from fastcore.script import call_parse
 from ar_lecture.data import load_binarized_mnist
-from ar_lecture.deep_nade import DeepNADE, ordered_logits
-from ar_lecture.incremental import nade_kernel
+from ar_lecture.deep_nade import DeepNADE
+from ar_lecture.kernel import nade_kernel
 
 def seconds(f):
     t0 = time.perf_counter(); f(); return time.perf_counter() - t0
@@ -33,7 +33,7 @@ def reference_flops(n, hidden):
 
 @torch.no_grad()
 def evaluate(model, x, method):
-    l = model.reference_logits(x, check=False) if method == 'reference' else ordered_logits(model, x, model.ordering, method)
+    l = model.logits(x, check=False, path=method)
     return -F.binary_cross_entropy_with_logits(l, x, reduction='none').sum(1)
 
 def train_step(model, opt, x):

@@ -4,15 +4,19 @@ on the validation and test splits; optionally written to a JSON file.
     python tools/ordering_nlls.py runs/deepnade-500/model.pt --ks 1,2,4,8,16
     python tools/ordering_nlls.py runs/deepnade-500/model.pt --ks 1,2,4,8,16 --out runs/deepnade-500/orderings.json
 
-The ensemble of k orderings is `DeepNADE.log_prob(x, ensemble=k)`: log of the mean over the model's first k random
-orderings of p(x | ordering), each exact (one hidden layer: NADE's kernel on [x, 1]). Each ordering's
-log-likelihoods are computed once; the mixtures are formed from them.
+The ensemble of k orderings is the density `model.ensemble(k)`: log of the mean over the model's first k random
+orderings of p(x | ordering), each exact (one hidden layer: NADE's kernel on [x, 1]). Each member's
+log-likelihoods are computed once (the members of `model.ensemble(K)` for the largest K); the mixtures of the
+first k are formed from them.
 """
-import json, math, time, torch
+import json, time, torch
 from pathlib import Path
 from fastcore.script import call_parse
 from ar_lecture.data import load_binarized_mnist
-from ar_lecture.train import load_checkpoint, log_likelihoods, NLL, environment
+from ar_lecture.checkpoint import load_checkpoint
+from ar_lecture.report import environment
+from ar_lecture.train import log_likelihoods, NLL
+from ar_lecture.mixture import first_k_log_probs
 from ar_lecture.deep_nade import DeepNADE
 
 @call_parse
@@ -24,15 +28,16 @@ def main(checkpoint:str, # model.pt of a DeepNADE
     if threads: torch.set_num_threads(threads)
     start, model = time.time(), load_checkpoint(checkpoint, expected=DeepNADE)
     ks = [int(k) for k in ks.split(',')]
-    orderings = model.ensemble_orderings(max(ks))
+    members = list(model.ensemble(max(ks)).components())  # the model under each of its first K orderings
     rows = {k: dict(k=k) for k in ks}
     alone = {}
     for split in splits.split(','):
         x = load_binarized_mnist(split)
-        lp = torch.stack([log_likelihoods(model, x, ensemble=o[None]) for o in orderings])  # (K, N), each once
+        lp = torch.stack([log_likelihoods(member, x) for member in members])  # (K, N), each once
         alone[split] = [NLL.of(l).mean for l in lp]
+        mixtures = first_k_log_probs(lp)  # row k-1: the mixture of the first k
         for k in ks:
-            nll = NLL.of(torch.logsumexp(lp[:k], 0) - math.log(k))
+            nll = NLL.of(mixtures[k - 1])
             rows[k][f'{split}_nll'], rows[k][f'{split}_se'] = nll.mean, nll.se
             print(f'{split}: {k} orderings: {nll}', flush=True)
     result = dict(checkpoint=str(checkpoint), config=model.config, ensembles=list(rows.values()), orderings_alone=alone,
