@@ -35,9 +35,9 @@ def check_observed(observed:Tensor|list, # `(n,)` or `(B, n)` mask: 1 (or True) 
 #| code-fold: true
 class DeepNADE(Autoregressive):
     "Order-agnostic deep NADE: $p(x_j=1 \\mid x_S) = \\sigma(c_j + V_j h^{(L)})$ for every $j$, from the input $[x \\odot m, m]$."
-    def __init__(self, n_in:int, # number of binary variables $n$
+    def __init__(self, n_in:int, # number of binary variables n
                  hidden:list[int], # units per hidden layer, e.g. `[500]` or `[500, 500]`
-                 activation:str='relu', # hidden activation, a key of `ACTIVATIONS`
+                 activation:str='relu', # hidden activation, a key of ACTIVATIONS
                  ordering:Tensor|list|None=None, # the ordering of `logits` and `sample`; `None`: natural order
                  seed:int=0 # seeds the model's sequence of random orderings for ensembles
                 ):
@@ -101,6 +101,8 @@ def as_nade(model:DeepNADE, # a deep NADE with one hidden layer
     nade.config = dict(n_in=2 * n, n_hidden=first.out_features, ordering=nade.ordering.tolist(), learn_h1=False, activation=model.activation)
     return nade
 
+# %% ../nbs/07_deep_nade.ipynb #6a1e0d31
+#| code-fold: true
 ORDERED_PATHS = ('auto', 'kernel', 'blocks', 'loop', 'cumsum', 'reference')  # the ways `ordered_logits` computes the same numbers
 
 def ordered_logits(model:DeepNADE, # the model whose parameters are used
@@ -141,7 +143,7 @@ def ordered_logits(model:DeepNADE, # the model whose parameters are used
 def logits(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs
            check:bool=True, # validate `x`
            ordering:Tensor|list|None=None, # `None`: the model's ordering
-           path:str='auto' # how to compute, one of `ORDERED_PATHS`
+           path:str='auto' # how to compute, one of ORDERED_PATHS
           ) -> Tensor:
     "Logits of $p(x_{o_i}=1 \\mid x_{o_{<i}})$ under `ordering`, `(B, n_in)`, column $k$ for pixel $k$, in $O(nd)$ per example for one layer."
     if check: x = self.check(x)
@@ -149,7 +151,6 @@ def logits(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs
     return ordered_logits(self, x, o, path)
 
 # %% ../nbs/07_deep_nade.ipynb #6a1e0d01
-#| code-fold: true
 @patch
 def ensemble_orderings(self:DeepNADE, K:int # number of orderings
                       ) -> Tensor:
@@ -157,6 +158,8 @@ def ensemble_orderings(self:DeepNADE, K:int # number of orderings
     g = torch.Generator().manual_seed(self.config['seed'])
     return torch.stack([torch.randperm(self.n_in, generator=g) for _ in range(K)]).to(self.ordering.device)
 
+# %% ../nbs/07_deep_nade.ipynb #6a1e0d40
+#| code-fold: true
 class UnderOrdering(Autoregressive):
     "The density $p(x \\mid o)$ of a deep NADE under one fixed ordering, sharing the model's parameters: a member of an ensemble."
     def __init__(self, model:DeepNADE, # the order-agnostic model
@@ -168,7 +171,7 @@ class UnderOrdering(Autoregressive):
 
     def logits(self, x:Tensor, # `(B, n_in)` binary inputs
                check:bool=True, # validate `x`
-               path:str='auto' # how to compute, one of `ORDERED_PATHS`
+               path:str='auto' # how to compute, one of ORDERED_PATHS
               ) -> Tensor:
         "The model's logits under this ordering, `(B, n_in)`."
         if check: x = self.check(x)
@@ -179,6 +182,7 @@ class UnderOrdering(Autoregressive):
         "The samples that `u` decides under this ordering, by the model's incremental sampler."
         return self.model.sample_in_order(u, self.ordering)
 
+# %% ../nbs/07_deep_nade.ipynb #6a1e0d41
 class OrderingEnsemble(Mixture):
     "The mixture $\\frac1K\\sum_k p(x \\mid o^k)$ of one deep NADE under $K$ orderings."
     def __init__(self, model:DeepNADE, # the order-agnostic model
@@ -195,6 +199,7 @@ class OrderingEnsemble(Mixture):
         "The members' orderings, `(K, n_in)`."
         return torch.stack([m.ordering for m in self.members])
 
+# %% ../nbs/07_deep_nade.ipynb #6a1e0d42
 @patch
 def ensemble(self:DeepNADE, k:int|Tensor # number of the model's random orderings, or `(K, n_in)` orderings
             ) -> OrderingEnsemble:
@@ -207,7 +212,7 @@ def ensemble(self:DeepNADE, k:int|Tensor # number of the model's random ordering
 # %% ../nbs/07_deep_nade.ipynb #0b2859ea
 @patch
 def order_agnostic_loss(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs
-                        observed:Tensor # `(B, n_in)` boolean mask: the pixels $o_{<d}$
+                        observed:Tensor # `(B, n_in)` boolean mask: the pixels before position d of the ordering
                        ) -> Tensor:
     "$\\frac{n}{n-d+1}$ times the summed cross-entropies of the unobserved pixels, per example, `(B,)` nats."
     n = self.n_in
@@ -256,7 +261,7 @@ def log_marginal(self:OrderingEnsemble, x:Tensor, # `(B, n_in)` binary inputs (o
 def complete_in_order(self:DeepNADE, x:Tensor, # `(B, n_in)` inputs; the observed pixels are kept
                       observed:Tensor, # `(B, n_in)` boolean mask
                       O:Tensor, # `(B, n_in)` orderings with the observed pixels first
-                      u:Tensor # `(B, n_in)` uniforms, column $k$ decides pixel $k$
+                      u:Tensor # `(B, n_in)` uniforms, column k decides pixel k
                      ) -> Tensor:
     "Draw the unobserved pixels in the order of `O`, $x_k = [u_k < p(x_k = 1 \\mid \\dots)]$, one $O(d)$ update of $a$ per pixel."
     n, W1, V, c = self.n_in, self.layers[0].weight, self.out.weight, self.out.bias
