@@ -75,7 +75,7 @@ def observed_log_prob(model:Autoregressive, # a model whose ordering starts with
     return -F.binary_cross_entropy_with_logits(logits, x.to(logits.dtype), reduction='none')[:, observed].sum(1)
 
 @torch.no_grad()
-def complete(model:Autoregressive, # a trained model or a mixture (NADE's and MADE's fast samplers are used)
+def complete(model:Autoregressive, # a trained model, a mixture, or a model with its own complete method
              x:Tensor, # `(B, n_in)` binary images; only the observed pixels are read
              observed:Tensor, # `(n_in,)` boolean, True where a pixel is observed (the same for every image)
              generator:torch.Generator|None=None # for reproducible draws
@@ -84,6 +84,8 @@ def complete(model:Autoregressive, # a trained model or a mixture (NADE's and MA
     x = model.check(x)
     observed = check_observed(observed, model.n_in).to(x.device)
     out = torch.empty(x.shape, dtype=model_dtype(model), device=x.device)
+    if callable(getattr(model, 'complete', None)):  # a model with its own completion (an order-agnostic deep NADE)
+        return out.copy_(model.complete(x, observed, generator))
     if not isinstance(model, Mixture):
         m = completion_model(model, observed)
         return out.copy_(m.sample_from(completion_uniforms(m, x, observed, generator)))
