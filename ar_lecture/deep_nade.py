@@ -257,29 +257,28 @@ def log_marginal(self:OrderingEnsemble, x:Tensor, # `(B, n_in)` binary inputs (o
     return torch.logsumexp(lp, 0) - math.log(len(lp))
 
 @patch
-@torch.no_grad()
 def complete_in_order(self:DeepNADE, x:Tensor, # `(B, n_in)` inputs; the observed pixels are kept
                       observed:Tensor, # `(B, n_in)` boolean mask
                       O:Tensor, # `(B, n_in)` orderings with the observed pixels first
                       u:Tensor # `(B, n_in)` uniforms, column k decides pixel k
                      ) -> Tensor:
     "Draw the unobserved pixels in the order of `O`, $x_k = [u_k < p(x_k = 1 \\mid \\dots)]$, one $O(d)$ update of $a$ per pixel."
-    n, W1, V, c = self.n_in, self.layers[0].weight, self.out.weight, self.out.bias
-    x = (x * observed).to(W1.dtype)
-    a = self.layers[0].bias + x @ W1[:, :n].T + observed.to(W1.dtype) @ W1[:, n:].T  # a after all the observed pixels
-    s, rows = observed.sum(1), torch.arange(len(x), device=x.device)
-    for t in range(n - int(s.min()) if len(x) else 0):
-        live = s + t < n  # rows that still have a pixel to draw
-        j = O[rows, (s + t).clamp(max=n - 1)]
-        h = self.act(a)
-        for layer in self.layers[1:]: h = self.act(layer(h))
-        xj = torch.where(live, (u[rows, j] < torch.sigmoid((h * V[j]).sum(-1) + c[j])).to(x.dtype), x[rows, j])
-        x[rows, j] = xj
-        a += live[:, None] * (xj[:, None] * W1.T[j] + W1.T[j + n])  # a_{i+1} = a_i + W_{o_i} x_{o_i} + U_{o_i}
-    return x
+    with torch.no_grad():
+        n, W1, V, c = self.n_in, self.layers[0].weight, self.out.weight, self.out.bias
+        x = (x * observed).to(W1.dtype)
+        a = self.layers[0].bias + x @ W1[:, :n].T + observed.to(W1.dtype) @ W1[:, n:].T  # a after all the observed pixels
+        s, rows = observed.sum(1), torch.arange(len(x), device=x.device)
+        for t in range(n - int(s.min()) if len(x) else 0):
+            live = s + t < n  # rows that still have a pixel to draw
+            j = O[rows, (s + t).clamp(max=n - 1)]
+            h = self.act(a)
+            for layer in self.layers[1:]: h = self.act(layer(h))
+            xj = torch.where(live, (u[rows, j] < torch.sigmoid((h * V[j]).sum(-1) + c[j])).to(x.dtype), x[rows, j])
+            x[rows, j] = xj
+            a += live[:, None] * (xj[:, None] * W1.T[j] + W1.T[j + n])  # a_{i+1} = a_i + W_{o_i} x_{o_i} + U_{o_i}
+        return x
 
 @patch
-@torch.no_grad()
 def complete(self:OrderingEnsemble, x:Tensor, # `(B, n_in)` binary inputs; only the observed pixels are read
              observed:Tensor|list, # `(n_in,)` or `(B, n_in)` mask: 1 where a pixel is observed
              generator:torch.Generator|None=None, # for reproducible draws
@@ -287,13 +286,14 @@ def complete(self:OrderingEnsemble, x:Tensor, # `(B, n_in)` binary inputs; only 
              check:bool=True # validate `x`
             ) -> Tensor:
     "A sample of $x_{\\bar S}$ from the mixture's $p(x_{\\bar S} \\mid x_S)$ for each row, the observed pixels kept: `(B, n_in)`."
-    if check: x = self.check(x)
-    m, orderings = check_observed(observed, self.n_in, len(x)).to(x.device), self.orderings
-    which = torch.zeros(len(x), dtype=torch.long, device=x.device)
-    if len(orderings) > 1:  # ordering k with probability proportional to p(x_S | o^k)
-        w = torch.softmax(self.model.marginals(x, m, orderings).T.double(), 1)
-        which = torch.multinomial(w.to(generator.device) if generator is not None else w, 1, generator=generator).squeeze(1).to(x.device)
-    return self.model.complete_in_order(x, m, observed_first(orderings[which], m), self.uniforms(len(x), generator, u))
+    with torch.no_grad():
+        if check: x = self.check(x)
+        m, orderings = check_observed(observed, self.n_in, len(x)).to(x.device), self.orderings
+        which = torch.zeros(len(x), dtype=torch.long, device=x.device)
+        if len(orderings) > 1:  # ordering k with probability proportional to p(x_S | o^k)
+            w = torch.softmax(self.model.marginals(x, m, orderings).T.double(), 1)
+            which = torch.multinomial(w.to(generator.device) if generator is not None else w, 1, generator=generator).squeeze(1).to(x.device)
+        return self.model.complete_in_order(x, m, observed_first(orderings[which], m), self.uniforms(len(x), generator, u))
 
 @patch
 def sample_in_order(self:DeepNADE, u:Tensor, # `(N, n_in)` uniforms, not checked
