@@ -11,6 +11,7 @@ from fastcore.basics import patch
 from .nade import Autoregressive, check_ordering
 from .masks import (random_ordering, input_numbers, hidden_numbers, check_hidden_numbers, made_masks,
                               cut_off_outputs)
+from .structured import StaircaseLinear, set_made_numbers
 
 # %% auto #0
 __all__ = ['MaskedLinear', 'MADE', 'Mixture']
@@ -30,7 +31,11 @@ class MaskedLinear(nn.Linear):
         "Use `mask` from now on; it replaces the buffer (a new tensor, so saved autograd state is untouched)."
         self.mask = mask.to(self.weight)
 
-    def forward(self, x:Tensor) -> Tensor: return F.linear(x, self.weight * self.mask, self.bias)
+    def masked_weight(self) -> Tensor:
+        "The matrix $W \\odot M$ the layer multiplies by."
+        return self.weight * self.mask
+
+    def forward(self, x:Tensor) -> Tensor: return F.linear(x, self.masked_weight(), self.bias)
 
 # %% ../nbs/04_made.ipynb #87378d32
 class MADE(Autoregressive):
@@ -41,7 +46,9 @@ class MADE(Autoregressive):
                  n_masks:int=1, # masks cycled by `on_train_batch`; 0 draws a fresh mask for every minibatch
                  numbers:str|list='random', # hidden numbers: `'random'`, `'even'`, or one list per hidden layer
                  seed:int=0, # seeds every mask (mask $i$ is drawn from `(seed, i)`)
-                 direct:bool=False # direct input -> output connections beside the hidden layers
+                 direct:bool=False, # direct input -> output connections beside the hidden layers
+                 layers:str='dense', # `'dense'`: masked dense layers; `'structured'`: `StaircaseLinear`, only the allowed blocks
+                 init:str='default' # `'default'` (nn.Linear's) or `'orthogonal'` (orthogonal weights, zero biases)
                 ):
         random_orderings = isinstance(ordering, str)
         if random_orderings and ordering != 'random':
@@ -50,22 +57,29 @@ class MADE(Autoregressive):
         if isinstance(numbers, str):
             if numbers not in ('random', 'even'): raise ValueError(f"numbers must be 'random', 'even' or a list; got {numbers!r}")
         else: numbers = [m.tolist() for m in check_hidden_numbers(numbers, n_in, list(hidden_sizes))]
+        if layers not in ('dense', 'structured'): raise ValueError(f"layers must be 'dense' or 'structured'; got {layers!r}")
+        if init not in ('default', 'orthogonal'): raise ValueError(f"init must be 'default' or 'orthogonal'; got {init!r}")
         if not isinstance(n_masks, int) or n_masks < 0: raise ValueError(f'n_masks must be an integer >= 0; got {n_masks!r}')
         if n_masks != 1 and not random_orderings and numbers != 'random':
             raise ValueError("with a fixed ordering and fixed numbers every mask is the same: use ordering='random' "
                              "or numbers='random' for several masks")
         self.config = dict(n_in=n_in, hidden_sizes=list(hidden_sizes),
                            ordering=ordering if random_orderings or ordering is None else self.ordering.tolist(),
-                           n_masks=n_masks, numbers=numbers, seed=seed, direct=direct)
+                           n_masks=n_masks, numbers=numbers, seed=seed, direct=direct, layers=layers, init=init)
         sizes = [n_in, *hidden_sizes, n_in]
-        self.layers = nn.ModuleList(MaskedLinear(a, b) for a, b in zip(sizes, sizes[1:]))
-        self.direct = MaskedLinear(n_in, n_in, bias=False) if direct and hidden_sizes else None
+        Layer = MaskedLinear if layers == 'dense' else lambda *a, **k: StaircaseLinear(*a, **k, fixed=n_masks == 1)
+        self.layers = nn.ModuleList(Layer(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.direct = Layer(n_in, n_in, bias=False) if direct and hidden_sizes else None
+        if init == 'orthogonal':
+            for l in self.masked_layers():
+                nn.init.orthogonal_(l.weight)
+                if l.bias is not None: nn.init.zeros_(l.bias)
         self.register_buffer('mask_index', torch.tensor(0))
         self.use_mask(0)
         if not isinstance(numbers, str) and len(cut := cut_off_outputs(*self.mask_numbers(0), direct)):
             warnings.warn(f'these hidden numbers cut off the outputs numbered {sorted(input_numbers(self.ordering)[cut].tolist())}'
                           ' in the ordering: their conditionals ignore x', stacklevel=2)
-        if n_masks == 1:
+        if n_masks == 1 and layers == 'dense':
             with torch.no_grad():
                 for l in self.masked_layers(): l.weight.masked_fill_(l.mask == 0, 0.)
 
@@ -92,8 +106,10 @@ class MADE(Autoregressive):
                 ):
         "Make mask `i` (and its ordering) the current one."
         ordering, numbers = self.mask_numbers(i)
-        masks = made_masks(ordering, numbers, self.direct is not None)
-        for layer, M in zip(self.masked_layers(), [*masks.layers, masks.direct]): layer.set_mask(M)
+        if self.config['layers'] == 'structured': set_made_numbers(self.masked_layers(), ordering, numbers, self.direct is not None)
+        else:
+            masks = made_masks(ordering, numbers, self.direct is not None)
+            for layer, M in zip(self.masked_layers(), [*masks.layers, masks.direct]): layer.set_mask(M)
         self.ordering = ordering.to(self.ordering.device)
         self.mask_index = torch.tensor(i, device=self.mask_index.device)
 
@@ -107,7 +123,7 @@ class MADE(Autoregressive):
               ) -> Tensor:
         "Logits of $p(x_k=1 \\mid x_{<k})$ under the current mask, `(B, n_in)`, column $k$ for input $k$."
         if check: x = self.check(x)
-        h = x = x.to(self.layers[0].weight.dtype)
+        h = x = x.to(self.layers[0].bias.dtype)
         for layer in self.layers[:-1]: h = F.relu(layer(h))
         out = self.layers[-1](h)
         return out if self.direct is None else out + self.direct(x)
@@ -200,14 +216,14 @@ def sample(self:MADE, n:int, # number of samples
     if not fast: return Autoregressive.sample(self, n, u=u)
     o, numbers = self.mask_numbers(int(self.mask_index))
     o = o.to(u.device)
-    W = [l.weight * l.mask for l in self.layers]
+    W = [l.masked_weight() for l in self.layers]
     sort = [o] + [torch.argsort(m, stable=True).to(u.device) for m in numbers]  # units sorted by number
     ends = [list(range(self.n_in + 1))] + [torch.searchsorted(m.sort().values, torch.arange(self.n_in + 1), right=True).tolist()
                                            for m in numbers]  # ends[l][p]: units of layer l numbered <= p
     Ws = [W[l][sort[l+1]][:, sort[l]] for l in range(len(numbers))]
     bs = [self.layers[l].bias[sort[l+1]] for l in range(len(numbers))]
     V = W[-1][o][:, sort[-1]]
-    A = (self.direct.weight * self.direct.mask)[o][:, o] if self.direct is not None else None
+    A = self.direct.masked_weight()[o][:, o] if self.direct is not None else None
     logits = self.layers[-1].bias[o].expand(n, -1).clone()  # running sums, outputs in the ordering
     h = [torch.zeros(n, self.n_in, dtype=V.dtype, device=u.device)] + [torch.zeros(n, len(m), dtype=V.dtype, device=u.device)
                                                                         for m in numbers]
