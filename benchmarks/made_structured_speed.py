@@ -100,6 +100,17 @@ def sgemm_rate(n:int=2048) -> float:
 def _time(f) -> float:
     t = time.perf_counter(); f(); return time.perf_counter() - t
 
+def ensemble_timing(hidden:int, K:int, n:int=1000):
+    "Per mask: seconds to set the mask, and seconds of `log_prob` on `n` validation images, structured and dense."
+    from ar_lecture.data import load_binarized_mnist
+    x = load_binarized_mnist('valid')[:n].float()
+    for layers in ('structured', 'dense'):
+        m = MADE(784, [hidden], ordering='random', n_masks=K, layers=layers).eval()
+        with torch.no_grad():
+            t_mask = statistics.median(_time(lambda: m.use_mask(i)) for i in range(K))
+            t_eval = _time(lambda: m.log_prob(x, check=False, ensemble=K)) / K
+        print(f'| 784-{hidden}-784 | {layers} | {t_mask * 1e3:.1f} | {t_eval * 1e3:.0f} |', flush=True)
+
 def floor_flops(model:MADE, B:int) -> float:
     "FLOPs of the structured block products of one training step."
     from ar_lecture.structured import block_work
@@ -114,7 +125,8 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
          threads:str='1,2', # torch thread counts
          rounds:int=3, # interleaved rounds
          steps:int=5, # timed steps per round and implementation
-         masks:int=32 # also time order-agnostic training with this many masks cycled (0: leave it out)
+         masks:int=32, # also time order-agnostic training with this many masks cycled (0: leave it out)
+         ensemble:int=32 # also time the evaluation of an ensemble of this many masks, 1000 images (0: leave it out)
         ):
     K = load_karpathy(karpathy_repo) if karpathy_repo else None
     G = load_generative(generative_repo) if generative_repo else None
@@ -149,3 +161,8 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
                     print(f'| 784-{h}-784 | {B} | {r.name} | {t * 1e3:.1f} | {B / t:,.0f} | {t / floor:.2f} | '
                           f'{t / ref:.2f} |', flush=True)
                 del runners
+        if ensemble:
+            print(f'\nEvaluation of a {ensemble}-mask ensemble on 1000 validation images, per mask:\n')
+            print('| sizes | layers | setting the mask (ms, median) | log_prob under it (ms) |')
+            print('|---|---|---:|---:|')
+            for h in map(int, hidden.split(',')): ensemble_timing(h, ensemble)
