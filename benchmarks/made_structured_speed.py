@@ -100,7 +100,7 @@ def sgemm_rate(n:int=2048) -> float:
 def _time(f) -> float:
     t = time.perf_counter(); f(); return time.perf_counter() - t
 
-def ensemble_timing(hidden:int, K:int, n:int=1000):
+def ensemble_timing(hidden:int, K:int, threads:int, n:int=1000):
     "Per mask: seconds to set the mask, and seconds of `log_prob` on `n` validation images, structured and dense."
     from ar_lecture.data import load_binarized_mnist
     x = load_binarized_mnist('valid')[:n].float()
@@ -109,7 +109,7 @@ def ensemble_timing(hidden:int, K:int, n:int=1000):
         with torch.no_grad():
             t_mask = statistics.median(_time(lambda: m.use_mask(i)) for i in range(K))
             t_eval = _time(lambda: m.log_prob(x, check=False, ensemble=K)) / K
-        print(f'| 784-{hidden}-784 | {layers} | {t_mask * 1e3:.1f} | {t_eval * 1e3:.0f} |', flush=True)
+        print(f'| 784-{hidden}-784 | {threads} | {layers} | {t_mask * 1e3:.1f} | {t_eval * 1e3:.0f} |', flush=True)
 
 def floor_flops(model:MADE, B:int) -> float:
     "FLOPs of the structured block products of one training step."
@@ -163,6 +163,6 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
                 del runners
         if ensemble:
             print(f'\nEvaluation of a {ensemble}-mask ensemble on 1000 validation images, per mask:\n')
-            print('| sizes | layers | setting the mask (ms, median) | log_prob under it (ms) |')
-            print('|---|---|---:|---:|')
-            for h in map(int, hidden.split(',')): ensemble_timing(h, ensemble)
+            print('| sizes | threads | layers | setting the mask (ms, median) | log_prob under it (ms) |')
+            print('|---|---:|---|---:|---:|')
+            for h in map(int, hidden.split(',')): ensemble_timing(h, ensemble, nt)
