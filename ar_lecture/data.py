@@ -11,11 +11,12 @@ import numpy as np, torch
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 from fastcore.script import call_parse
+from .files import cache_dir, atomic_write
 
 # %% auto #0
-__all__ = ['N_PIXELS', 'SPLITS', 'BINARIZED_MNIST', 'DATA_ENV', 'Source', 'cache_dir', 'data_dir', 'sha256_file', 'download',
-           'parse_amat', 'pack', 'unpack', 'prepare_binarized_mnist', 'load_binarized_mnist', 'as_images', 'image_grid',
-           'show_images', 'check_binary', 'summarize']
+__all__ = ['N_PIXELS', 'SPLITS', 'BINARIZED_MNIST', 'DATA_ENV', 'Source', 'data_dir', 'sha256_file', 'download', 'parse_amat',
+           'pack', 'unpack', 'prepare_binarized_mnist', 'load_binarized_mnist', 'as_images', 'image_grid',
+           'show_images', 'summarize']
 
 # %% ../nbs/00_data.ipynb #5f6a64ff
 N_PIXELS = 784  # 28 x 28
@@ -43,10 +44,6 @@ BINARIZED_MNIST = Source(
 # %% ../nbs/00_data.ipynb #97325e26
 DATA_ENV = 'AR_LECTURE_DATA'
 
-def cache_dir() -> Path:
-    "The library's per-user cache folder: `$XDG_CACHE_HOME/ar_lecture`, by default `~/.cache/ar_lecture`."
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'ar_lecture'
-
 def data_dir(root:str|Path|None=None # folder to use; `None` looks at `AR_LECTURE_DATA`, then the cache
             ) -> Path:
     "The folder where data files are looked for and written."
@@ -63,17 +60,6 @@ def sha256_file(path:str|Path, # file to hash
     with open(path, 'rb') as f:
         for block in iter(lambda: f.read(chunk), b''): h.update(block)
     return h.hexdigest()
-
-def _atomic_write(dest:Path, write):
-    "Call `write(f)` on a temporary file next to `dest`, then rename it to `dest`; remove it on any error."
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.', suffix='.part')
-    try:
-        with os.fdopen(fd, 'wb') as f: write(f)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 def download(url:str, # where to download from (`http(s)://` or `file://`)
              dest:str|Path, # file to write
@@ -93,7 +79,7 @@ def download(url:str, # where to download from (`http(s)://` or `file://`)
         if h.hexdigest() != sha256:
             raise ValueError(f'checksum mismatch for {url}: sha256 is {h.hexdigest()}, expected {sha256}; '
                              'the file is corrupt, truncated or not the published one, and was not kept')
-    _atomic_write(dest, write)
+    atomic_write(dest, write)
     return dest
 
 # %% ../nbs/00_data.ipynb #64e16ef3
@@ -147,7 +133,7 @@ def prepare_binarized_mnist(root:str|Path|None=None, # data folder (see `data_di
             if len(x) != source.sizes[split]:
                 raise ValueError(f'{url}: {len(x)} images, expected {source.sizes[split]}')
             arrays[split] = pack(x)
-    _atomic_write(dest, lambda f: np.savez_compressed(f, **arrays))
+    atomic_write(dest, lambda f: np.savez_compressed(f, **arrays))
     return dest
 
 # %% ../nbs/00_data.ipynb #c715e686
@@ -215,21 +201,6 @@ def show_images(x:torch.Tensor|np.ndarray, # rows or images to draw
     ax.set_axis_off()
     if title: ax.set_title(title, fontsize=9)
     return ax
-
-# %% ../nbs/00_data.ipynb #269b56ad
-def check_binary(x, # batch of binary vectors: tensor, array or nested list
-                 n:int, # expected width (number of variables)
-                 name:str='x' # the argument's name, for the message
-                ) -> torch.Tensor:
-    "Return `x` as a float tensor of shape `(B, n)`, or raise `ValueError` saying what is wrong with it."
-    if not isinstance(x, torch.Tensor): x = torch.as_tensor(np.asarray(x))
-    if x.dim() != 2 or x.shape[1] != n:
-        raise ValueError(f'{name} must have shape (batch, {n}); got {tuple(x.shape)}')
-    if x.dtype == torch.bool: return x.float()
-    if x.is_floating_point() and torch.isnan(x).any(): raise ValueError(f'{name} contains NaN')
-    bad = (x != 0) & (x != 1)
-    if bad.any(): raise ValueError(f'{name} must be binary (0/1); found {x[bad][0].item()!r}')
-    return x if x.dtype in (torch.float32, torch.float64) else x.float()
 
 # %% ../nbs/00_data.ipynb #8f37e521
 @call_parse

@@ -10,8 +10,9 @@ from pathlib import Path
 import torch, torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from .data import _atomic_write, cache_dir
-from .nade import NADE, Autoregressive
+from .files import atomic_write, cache_dir
+from .core import Autoregressive
+from .nade import NADE
 
 # %% auto #0
 __all__ = ['ACTIVATIONS_INPLACE', 'ACTIVATION_GRADS', 'C_ACTIVATIONS', 'C_FORWARD', 'C_BACKWARD', 'KERNEL_SOURCE', 'KERNEL_FLAGS',
@@ -327,7 +328,7 @@ def build_kernel(folder:Path|None=None, # cache folder; `None`: `kernel_dir()`
             src.write_text(KERNEL_SOURCE)
             subprocess.run([cc, *KERNEL_FLAGS, '-c', str(src), '-o', str(obj)], check=True, capture_output=True, text=True)
             subprocess.run([cc, '-shared', str(obj), '-o', str(out), '-lm'], check=True, capture_output=True, text=True)
-            _atomic_write(lib, lambda f: f.write(out.read_bytes()))
+            atomic_write(lib, lambda f: f.write(out.read_bytes()))
         return lib
     except (OSError, subprocess.CalledProcessError) as e:
         detail = getattr(e, 'stderr', None) or e

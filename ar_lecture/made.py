@@ -8,7 +8,7 @@ import math, warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from fastcore.basics import patch
-from .nade import Autoregressive, check_ordering
+from .core import Autoregressive, check_ordering
 from .masks import (random_ordering, input_numbers, hidden_numbers, check_hidden_numbers, made_masks,
                               cut_off_outputs)
 from .structured import StaircaseLinear, set_made_numbers

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .nade import check_ordering
+from .core import check_ordering
 
 # %% auto #0
 __all__ = ['input_numbers', 'random_ordering', 'hidden_numbers', 'check_hidden_numbers', 'MADEMasks', 'made_masks',

@@ -11,7 +11,7 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from PIL import Image
 from .data import show_images
-from .nade import Autoregressive, check_ordering
+from .core import Autoregressive, check_ordering
 from .made import MADE
 
 # %% auto #0

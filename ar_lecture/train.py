@@ -14,8 +14,9 @@ import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
 from fastcore.script import call_parse, Param
 import ar_lecture
-from .data import check_binary, load_binarized_mnist, image_grid, _atomic_write
-from .nade import Autoregressive
+from .data import load_binarized_mnist, image_grid
+from .files import atomic_write
+from .core import Autoregressive, check_binary
 from .made import MADE, Mixture
 import ar_lecture.incremental  # installs NADE's O(nd) logits and sampler
 
@@ -111,7 +112,7 @@ def save_checkpoint(path:str|Path, # file to write
     ckpt = dict(format=CHECKPOINT_FORMAT, model_class=name, config=model.config,
                 model=model.state_dict() if weights is None else weights, training=training)
     path = Path(path)
-    _atomic_write(path, lambda f: torch.save(ckpt, f))
+    atomic_write(path, lambda f: torch.save(ckpt, f))
     return path
 
 def read_checkpoint(path:str|Path, # checkpoint file

@@ -8,7 +8,8 @@ many samples agree exactly.
 import time
 import torch
 from fastcore.script import call_parse
-from ar_lecture.nade import Autoregressive, NADE
+from ar_lecture.core import Autoregressive
+from ar_lecture.nade import NADE
 from ar_lecture.made import MADE
 
 def compare(name:str, m:Autoregressive, samples:int, fast):
