@@ -62,7 +62,7 @@ def staircase_of_mask(mask:Tensor, # `(out, in)`, non-zero where a connection is
         raise ValueError('mask is not a staircase: the sets of inputs of its units are not nested')
     return _staircase(rows, cols, counts, groups)
 
-# %% ../nbs/04b_made_structured.ipynb #8b14ded1
+# %% ../nbs/04b_made_structured.ipynb #903e810f
 #| code-fold: true
 def _crossing(st:Staircase, r0:int, r1:int, lo:int, hi:int) -> Tensor:
     "Which weights of a block's columns `lo..hi-1` the mask allows: sorted row `j` reads columns `< counts[j]`."
@@ -93,15 +93,17 @@ class StaircaseProduct(torch.autograd.Function):
     def forward(ctx, x:Tensor, bias:Tensor|None, st:Staircase, strips:list[Tensor], weight:Tensor|None, *blocks:Tensor) -> Tensor:
         if weight is not None: blocks = gather_blocks(weight, st)
         xs = x.index_select(1, st.cols)
-        ys, end = [], 0
+        ys, masked, end = [], [], 0
         for (r0, r1, lo, hi), W, S in zip(st.blocks, blocks, strips):  # the full columns, then the strip the staircase crosses
             if r0 > end: ys.append(x.new_zeros(len(x), r0 - end))  # sorted units that read nothing
-            ys.append(torch.addmm(xs[:, lo:hi] @ (W[:, lo:] * S).T, xs[:, :lo], W[:, :lo].T))
+            masked.append(W[:, lo:] * S)
+            ys.append(torch.addmm(xs[:, lo:hi] @ masked[-1].T, xs[:, :lo], W[:, :lo].T))
             end = r1
         if end < len(st.rows): ys.append(x.new_zeros(len(x), len(st.rows) - end))
         y = torch.cat(ys, 1).index_select(1, st.unrows)
         if bias is not None: y += bias
         ctx.st, ctx.strips, ctx.full, ctx.in_features = st, strips, weight is not None, x.shape[1]
+        ctx.masked = masked  # the masked strips, for the input gradient
         ctx.save_for_backward(xs, *blocks)
         return y
 
@@ -113,7 +115,7 @@ class StaircaseProduct(torch.autograd.Function):
         gxs = gy.new_zeros(len(gy), ctx.in_features) if need_x else None
         gWs = gy.new_empty(len(st.rows), ctx.in_features) if ctx.full else None  # the full gradient, sorted
         gW, end = [], 0
-        for (r0, r1, lo, hi), W, S in zip(st.blocks, blocks, strips):
+        for (r0, r1, lo, hi), W, S, Wm in zip(st.blocks, blocks, strips, ctx.masked):
             g = gys[:, r0:r1]
             if ctx.full:  # written in place; zero right of the block and in rows no block holds
                 G = gWs[r0:r1, :hi].addmm_(g.T, xs[:, :hi], beta=0)
@@ -123,7 +125,7 @@ class StaircaseProduct(torch.autograd.Function):
             gW.append(G)
             if need_x:
                 gxs[:, :lo].addmm_(g, W[:, :lo])
-                gxs[:, lo:hi].addmm_(g, W[:, lo:] * S)
+                gxs[:, lo:hi].addmm_(g, Wm)
         gx = gxs.index_select(1, st.uncols) if need_x else None
         gb = gy.sum(0) if ctx.needs_input_grad[1] else None
         if ctx.full:
