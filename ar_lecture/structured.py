@@ -133,7 +133,7 @@ class StaircaseProduct(torch.autograd.Function):
             return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols)
         return gx, gb, None, None, None, *gW
 
-# %% ../nbs/04b_made_structured.ipynb #c8874b42
+# %% ../nbs/04b_made_structured.ipynb #17155a0c
 #| code-fold: true
 class StaircaseLinear(nn.Module):
     "A masked affine layer $y = (W \\odot M)\\,x + b$ that stores and multiplies only the blocks of its staircase."
@@ -210,6 +210,8 @@ class StaircaseLinear(nn.Module):
 
     def forward(self, x:Tensor # `(B, in_features)`
                ) -> Tensor:
+        if x.dim() != 2 or x.shape[1] != self.in_features:
+            raise ValueError(f'x must have shape (batch, {self.in_features}); got {tuple(x.shape)}')
         if self.fixed: return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, *self.blocks)
         return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), self.weight)
 
