@@ -133,7 +133,7 @@ class StaircaseProduct(torch.autograd.Function):
             return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols)
         return gx, gb, None, None, None, *gW
 
-# %% ../nbs/04b_made_structured.ipynb #17155a0c
+# %% ../nbs/04b_made_structured.ipynb #b0666934
 #| code-fold: true
 class StaircaseLinear(nn.Module):
     "A masked affine layer $y = (W \\odot M)\\,x + b$ that stores and multiplies only the blocks of its staircase."
@@ -141,9 +141,10 @@ class StaircaseLinear(nn.Module):
                  out_features:int, # number of units
                  bias:bool=True, # add a bias
                  fixed:bool=False, # one mask for good: keep only its blocks as parameters (else the full matrix, any mask)
-                 groups:int=8 # number of blocks the sorted units are cut into
+                 groups:int|None=None # number of blocks the sorted units are cut into; `None`: about 128 units each, at most 8
                 ):
         super().__init__()
+        if groups is None: groups = min(8, max(1, out_features // 128))
         if not isinstance(groups, int) or groups < 1: raise ValueError(f'groups must be a positive integer; got {groups!r}')
         self.in_features, self.out_features, self.fixed, self.groups = in_features, out_features, fixed, groups
         init = nn.Linear(in_features, out_features, bias)  # nn.Linear's initialization
