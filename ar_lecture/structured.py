@@ -62,7 +62,7 @@ def staircase_of_mask(mask:Tensor, # `(out, in)`, non-zero where a connection is
         raise ValueError('mask is not a staircase: the sets of inputs of its units are not nested')
     return _staircase(rows, cols, counts, groups)
 
-# %% ../nbs/04b_made_structured.ipynb #903e810f
+# %% ../nbs/04b_made_structured.ipynb #e57fca91
 #| code-fold: true
 def _crossing(st:Staircase, r0:int, r1:int, lo:int, hi:int) -> Tensor:
     "Which weights of a block's columns `lo..hi-1` the mask allows: sorted row `j` reads columns `< counts[j]`."
@@ -90,7 +90,13 @@ def scatter_blocks(blocks:list[Tensor], # one `(r1 - r0, hi)` tensor per block o
 class StaircaseProduct(torch.autograd.Function):
     "$y = (W \\odot M)x + b$ block by block; $W$ given as its blocks (sorted), or as a full matrix sorted at each call."
     @staticmethod
-    def forward(ctx, x:Tensor, bias:Tensor|None, st:Staircase, strips:list[Tensor], weight:Tensor|None, *blocks:Tensor) -> Tensor:
+    def forward(ctx, x:Tensor, # `(B, in)` inputs in the original unit order
+                bias:Tensor|None, # `(out,)` in the original unit order, or `None`
+                st:Staircase, # where the blocks are
+                strips:list[Tensor], # per block, the float mask of its columns `lo..hi-1`
+                weight:Tensor|None, # `(out, in)` full matrix in the original order, or `None` when `blocks` are given
+                *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
+               ) -> Tensor:
         if weight is not None: blocks = gather_blocks(weight, st)
         xs = x.index_select(1, st.cols)
         ys, masked, end = [], [], 0
@@ -108,7 +114,8 @@ class StaircaseProduct(torch.autograd.Function):
         return y
 
     @staticmethod
-    def backward(ctx, gy:Tensor):
+    def backward(ctx, gy:Tensor # `(B, out)` gradient of the loss with respect to the output
+                ):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
         need_x = ctx.needs_input_grad[0]
         gys = gy.index_select(1, st.rows)
