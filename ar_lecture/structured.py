@@ -62,7 +62,7 @@ def staircase_of_mask(mask:Tensor, # `(out, in)`, non-zero where a connection is
         raise ValueError('mask is not a staircase: the sets of inputs of its units are not nested')
     return _staircase(rows, cols, counts, groups)
 
-# %% ../nbs/04b_made_structured.ipynb #e57fca91
+# %% ../nbs/04b_made_structured.ipynb #38c1834b
 #| code-fold: true
 def _crossing(st:Staircase, r0:int, r1:int, lo:int, hi:int) -> Tensor:
     "Which weights of a block's columns `lo..hi-1` the mask allows: sorted row `j` reads columns `< counts[j]`."
@@ -99,15 +99,15 @@ class StaircaseProduct(torch.autograd.Function):
                ) -> Tensor:
         if weight is not None: blocks = gather_blocks(weight, st)
         xs = x.index_select(1, st.cols)
+        b = bias.index_select(0, st.rows) if bias is not None else x.new_zeros(len(st.rows))  # sorted like the units
         ys, masked, end = [], [], 0
-        for (r0, r1, lo, hi), W, S in zip(st.blocks, blocks, strips):  # the full columns, then the strip the staircase crosses
-            if r0 > end: ys.append(x.new_zeros(len(x), r0 - end))  # sorted units that read nothing
+        for (r0, r1, lo, hi), W, S in zip(st.blocks, blocks, strips):  # the strip the staircase crosses, then the full columns
+            if r0 > end: ys.append(b[end:r0].expand(len(x), -1))  # sorted units that read nothing
             masked.append(W[:, lo:] * S)
-            ys.append(torch.addmm(xs[:, lo:hi] @ masked[-1].T, xs[:, :lo], W[:, :lo].T))
+            ys.append(torch.addmm(b[r0:r1], xs[:, lo:hi], masked[-1].T).addmm_(xs[:, :lo], W[:, :lo].T))
             end = r1
-        if end < len(st.rows): ys.append(x.new_zeros(len(x), len(st.rows) - end))
+        if end < len(st.rows): ys.append(b[end:].expand(len(x), -1))
         y = torch.cat(ys, 1).index_select(1, st.unrows)
-        if bias is not None: y += bias
         ctx.st, ctx.strips, ctx.full, ctx.in_features = st, strips, weight is not None, x.shape[1]
         ctx.masked = masked  # the masked strips, for the input gradient
         ctx.save_for_backward(xs, *blocks)
