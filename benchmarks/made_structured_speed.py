@@ -90,15 +90,19 @@ def generative(cls, hidden:int) -> Runner:
         loss.backward(); torch.nn.utils.clip_grad_norm_(r.model.parameters(), 1e50); r.opt.step(); loss.item()
     return Runner('pytorch-generative, Adam()', m, torch.optim.Adam(m.parameters()), step)
 
-def sgemm_rate(n:int=2048) -> float:
-    "FLOP/s of an n x n x n float32 product, best of 5."
+def sgemm_rate(n:int=2048) -> tuple[float, float]:
+    "FLOP/s of an n x n x n float32 product, best of 5, by the wall clock and by the process's CPU time."
     a, b = torch.randn(n, n), torch.randn(n, n)
     a @ b
-    best = min(_time(lambda: a @ b) for _ in range(5))
-    return 2 * n**3 / best
+    times = [_times(lambda: a @ b) for _ in range(5)]
+    return tuple(2 * n**3 / min(t[i] for t in times) for i in (0, 1))
 
-def _time(f) -> float:
-    t = time.perf_counter(); f(); return time.perf_counter() - t
+def _times(f) -> tuple[float, float]:
+    "Wall-clock and CPU seconds (all threads of this process) of `f()`."
+    t, c = time.perf_counter(), time.process_time(); f()
+    return time.perf_counter() - t, time.process_time() - c
+
+def _time(f) -> float: return _times(f)[0]
 
 def ensemble_timing(hidden:int, K:int, threads:int, n:int=1000):
     "Per mask: seconds to set the mask, and seconds of `log_prob` on `n` validation images, structured and dense."
@@ -107,8 +111,8 @@ def ensemble_timing(hidden:int, K:int, threads:int, n:int=1000):
     for layers in ('structured', 'dense'):
         m = MADE(784, [hidden], ordering='random', n_masks=K, layers=layers).eval()
         with torch.no_grad():
-            t_mask = statistics.median(_time(lambda: m.use_mask(i)) for i in range(K))
-            t_eval = _time(lambda: m.log_prob(x, check=False, ensemble=K)) / K
+            t_mask = statistics.median(_times(lambda: m.use_mask(i))[1] for i in range(K))
+            t_eval = _times(lambda: m.log_prob(x, check=False, ensemble=K))[1] / K
         print(f'| 784-{hidden}-784 | {threads} | {layers} | {t_mask * 1e3:.1f} | {t_eval * 1e3:.0f} |', flush=True)
 
 def floor_flops(model:MADE, B:int) -> float:
@@ -131,14 +135,16 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
     K = load_karpathy(karpathy_repo) if karpathy_repo else None
     G = load_generative(generative_repo) if generative_repo else None
     torch.manual_seed(0)
-    print(f'torch {torch.__version__}; {rounds} interleaved rounds x {steps} steps; median step time; '
-          f'ratios to the floor of the structured work at the measured sgemm rate')
+    print(f'torch {torch.__version__}; {rounds} interleaved rounds x {steps} steps; median step time by the wall clock '
+          f'and by the CPU time of this process (all its threads; robust to other jobs taking the cores); ratios to the '
+          f'floor of the structured work at the sgemm rate measured the same way')
     for nt in map(int, threads.split(',')):
         torch.set_num_threads(nt)
         rate = sgemm_rate()
-        print(f'\n## {nt} thread{"s" * (nt > 1)}: sgemm {rate / 1e9:.0f} GFLOP/s\n')
-        print('| sizes | B | implementation | ms/step | ex/s | x floor | structured is faster by |')
-        print('|---|---:|---|---:|---:|---:|---:|')
+        print(f'\n## {nt} thread{"s" * (nt > 1)}: sgemm {rate[0] / 1e9:.0f} GFLOP/s (wall), {rate[1] / 1e9:.0f} GFLOP/s (CPU)\n')
+        print('| sizes | B | implementation | ms/step wall | ms/step CPU | ex/s wall | x floor wall | x floor CPU | '
+              'structured is faster by, wall | by CPU |')
+        print('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|')
         for h in map(int, hidden.split(',')):
             for B in map(int, batch.split(',')):
                 runners = [ours('structured', h, True), ours('structured', h, False), ours('dense', h, True), ours('dense', h, False)]
@@ -151,18 +157,18 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
                 times = {r.name: [] for r in runners}
                 for _ in range(rounds):
                     for r in runners:
-                        t = time.perf_counter()
-                        for _ in range(steps): r.step(next(data))
-                        times[r.name].append((time.perf_counter() - t) / steps)
-                floor = floor_flops(runners[0].model, B) / rate
-                med = {k: statistics.median(v) for k, v in times.items()}
+                        xs = [next(data) for _ in range(steps)]
+                        t = _times(lambda: [r.step(x) for x in xs])
+                        times[r.name].append((t[0] / steps, t[1] / steps))
+                floor = [floor_flops(runners[0].model, B) / rate[i] for i in (0, 1)]
+                med = {k: [statistics.median(t[i] for t in v) for i in (0, 1)] for k, v in times.items()}
                 for r in runners:  # against the structured MADE with the same masks
-                    t, ref = med[r.name], med[runners[-2 if 'masks' in r.name else 0].name]
-                    print(f'| 784-{h}-784 | {B} | {r.name} | {t * 1e3:.1f} | {B / t:,.0f} | {t / floor:.2f} | '
-                          f'{t / ref:.2f} |', flush=True)
+                    (w, c), ref = med[r.name], med[runners[-2 if 'masks' in r.name else 0].name]
+                    print(f'| 784-{h}-784 | {B} | {r.name} | {w * 1e3:.1f} | {c * 1e3:.1f} | {B / w:,.0f} | '
+                          f'{w / floor[0]:.2f} | {c / floor[1]:.2f} | {w / ref[0]:.2f} | {c / ref[1]:.2f} |', flush=True)
                 del runners
         if ensemble:
             print(f'\nEvaluation of a {ensemble}-mask ensemble on 1000 validation images, per mask:\n')
-            print('| sizes | threads | layers | setting the mask (ms, median) | log_prob under it (ms) |')
+            print('| sizes | threads | layers | setting the mask (CPU ms, median) | log_prob under it (CPU ms) |')
             print('|---|---:|---|---:|---:|')
             for h in map(int, hidden.split(',')): ensemble_timing(h, ensemble, nt)
