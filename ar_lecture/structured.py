@@ -62,29 +62,33 @@ def staircase_of_mask(mask:Tensor, # `(out, in)`, non-zero where a connection is
         raise ValueError('mask is not a staircase: the sets of inputs of its units are not nested')
     return _staircase(rows, cols, counts, groups)
 
-# %% ../nbs/04b_made_structured.ipynb #38c1834b
+# %% ../nbs/04b_made_structured.ipynb #f18c65b2
 #| code-fold: true
 def _crossing(st:Staircase, r0:int, r1:int, lo:int, hi:int) -> Tensor:
     "Which weights of a block's columns `lo..hi-1` the mask allows: sorted row `j` reads columns `< counts[j]`."
     return torch.arange(lo, hi, device=st.counts.device) < st.counts[r0:r1, None]
 
 def gather_blocks(weight:Tensor, # `(out, in)` in the original unit order
-                  st:Staircase # where the blocks are
+                  st:Staircase, # where the blocks are
+                  strips:list[Tensor]|None=None # per block, the mask of its columns `lo..hi-1` (`None`: computed)
                  ) -> list[Tensor]:
-    "The blocks of `weight` (`(r1 - r0, hi)` each): views into one copy of `weight` sorted by number."
+    "The blocks of `weight` (`(r1 - r0, hi)` each), zero where the mask is: views into one copy of `weight` sorted by number."
     Ws = weight.index_select(0, st.rows).index_select(1, st.cols)
+    if strips is None: strips = [_crossing(st, *b) for b in st.blocks]
+    for (r0, r1, lo, hi), S in zip(st.blocks, strips): Ws[r0:r1, lo:hi].mul_(S)
     return [Ws[r0:r1, :hi] for r0, r1, lo, hi in st.blocks]
 
 def scatter_blocks(blocks:list[Tensor], # one `(r1 - r0, hi)` tensor per block of `st`
                    st:Staircase, # where the blocks are
                    in_features:int, # columns of the full matrix
-                   like:Tensor # a tensor with the dtype and device of the result
+                   like:Tensor, # a tensor with the dtype and device of the result
+                   masked:bool=True # zero the strips' entries the mask removes (`False`: the blocks as they are)
                   ) -> Tensor:
-    "The full `(out, in)` matrix in the original unit order holding `blocks` where the mask allows, zero elsewhere."
+    "The full `(out, in)` matrix in the original unit order holding `blocks` where the staircase puts them, zero elsewhere."
     Ws = like.new_zeros(len(st.rows), in_features)
     for (r0, r1, lo, hi), B in zip(st.blocks, blocks):
-        Ws[r0:r1, :lo] = B[:, :lo]
-        Ws[r0:r1, lo:hi] = B[:, lo:] * _crossing(st, r0, r1, lo, hi)
+        Ws[r0:r1, :hi] = B
+        if masked: Ws[r0:r1, lo:hi].mul_(_crossing(st, r0, r1, lo, hi))
     return Ws.index_select(0, st.unrows).index_select(1, st.uncols)
 
 class StaircaseProduct(torch.autograd.Function):
@@ -97,19 +101,17 @@ class StaircaseProduct(torch.autograd.Function):
                 weight:Tensor|None, # `(out, in)` full matrix in the original order, or `None` when `blocks` are given
                 *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
                ) -> Tensor:
-        if weight is not None: blocks = gather_blocks(weight, st)
+        if weight is not None: blocks = gather_blocks(weight, st, strips)
         xs = x.index_select(1, st.cols)
         b = bias.index_select(0, st.rows) if bias is not None else x.new_zeros(len(st.rows))  # sorted like the units
-        ys, masked, end = [], [], 0
-        for (r0, r1, lo, hi), W, S in zip(st.blocks, blocks, strips):  # the strip the staircase crosses, then the full columns
+        ys, end = [], 0
+        for (r0, r1, lo, hi), W in zip(st.blocks, blocks):  # one product per block: its strip holds zeros
             if r0 > end: ys.append(b[end:r0].expand(len(x), -1))  # sorted units that read nothing
-            masked.append(W[:, lo:] * S)
-            ys.append(torch.addmm(b[r0:r1], xs[:, lo:hi], masked[-1].T).addmm_(xs[:, :lo], W[:, :lo].T))
+            ys.append(torch.addmm(b[r0:r1], xs[:, :hi], W.T))
             end = r1
         if end < len(st.rows): ys.append(b[end:].expand(len(x), -1))
         y = torch.cat(ys, 1).index_select(1, st.unrows)
         ctx.st, ctx.strips, ctx.full, ctx.in_features = st, strips, weight is not None, x.shape[1]
-        ctx.masked = masked  # the masked strips, for the input gradient
         ctx.save_for_backward(xs, *blocks)
         return y
 
@@ -122,7 +124,7 @@ class StaircaseProduct(torch.autograd.Function):
         gxs = gy.new_zeros(len(gy), ctx.in_features) if need_x else None
         gWs = gy.new_empty(len(st.rows), ctx.in_features) if ctx.full else None  # the full gradient, sorted
         gW, end = [], 0
-        for (r0, r1, lo, hi), W, S, Wm in zip(st.blocks, blocks, strips, ctx.masked):
+        for (r0, r1, lo, hi), W, S in zip(st.blocks, blocks, strips):
             g = gys[:, r0:r1]
             if ctx.full:  # written in place; zero right of the block and in rows no block holds
                 G = gWs[r0:r1, :hi].addmm_(g.T, xs[:, :hi], beta=0)
@@ -130,9 +132,7 @@ class StaircaseProduct(torch.autograd.Function):
             else: G = g.T @ xs[:, :hi]
             G[:, lo:].mul_(S)
             gW.append(G)
-            if need_x:
-                gxs[:, :lo].addmm_(g, W[:, :lo])
-                gxs[:, lo:hi].addmm_(g, Wm)
+            if need_x: gxs[:, :hi].addmm_(g, W)
         gx = gxs.index_select(1, st.uncols) if need_x else None
         gb = gy.sum(0) if ctx.needs_input_grad[1] else None
         if ctx.full:
@@ -140,7 +140,7 @@ class StaircaseProduct(torch.autograd.Function):
             return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols)
         return gx, gb, None, None, None, *gW
 
-# %% ../nbs/04b_made_structured.ipynb #b0666934
+# %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true
 class StaircaseLinear(nn.Module):
     "A masked affine layer $y = (W \\odot M)\\,x + b$ that stores and multiplies only the blocks of its staircase."
@@ -157,6 +157,13 @@ class StaircaseLinear(nn.Module):
         init = nn.Linear(in_features, out_features, bias)  # nn.Linear's initialization
         self.weight, self.bias = init.weight, init.bias
         self.blocks_of_rows = None  # the staircase's blocks, set with the mask
+        self.register_load_state_dict_post_hook(lambda module, keys: module._zero_strips())
+
+    @torch.no_grad()
+    def _zero_strips(self):
+        "Blocks hold zeros where the mask is (after loading weights, say)."
+        if self.fixed and self.blocks_of_rows is not None:
+            for (r0, r1, lo, hi), B, S in zip(self.blocks_of_rows, self.blocks, self._strips()): B[:, lo:].mul_(S)
 
     @property
     def st(self) -> Staircase:
