@@ -36,9 +36,11 @@ def made_for_ordering(model:MADE, # an order-agnostic MADE
     "A one-mask MADE with `model`'s weights (copied) under the mask of `ordering` and the hidden numbers of `mask`."
     numbers = model.mask_numbers(int(model.mask_index) if mask is None else mask)[1]
     one = MADE(**dict(model.config, ordering=check_ordering(ordering, model.n_in).tolist(), n_masks=1,
-                      numbers=[m.tolist() for m in numbers])).to(model.layers[0].weight)
-    with torch.no_grad():
-        for mine, theirs in zip(one.parameters(), model.parameters()): mine.copy_(theirs)
+                      numbers=[m.tolist() for m in numbers], layers='dense')).to(model.layers[0].bias)
+    with torch.no_grad():  # the weights in the units' own order (a structured model that changes masks keeps them so)
+        for mine, theirs in zip(one.masked_layers(), model.masked_layers()):
+            mine.weight.copy_(theirs.weight)
+            if mine.bias is not None: mine.bias.copy_(theirs.bias)
     return one.train(model.training)
 
 # %% ../nbs/06b_completion.ipynb #58af795b

@@ -10,6 +10,7 @@ from torch import Tensor
 from .core import Autoregressive, check_ordering, check_size
 from .masks import (random_ordering, input_numbers, hidden_numbers, check_sizes, check_hidden_numbers,
                               made_masks, cut_off_outputs)
+from .structured import StaircaseLinear, set_made_numbers
 
 # %% auto #0
 __all__ = ['MaskedLinear', 'MADE', 'fast_sample']
@@ -33,10 +34,14 @@ class MaskedLinear(nn.Linear):
         if mask.dtype != torch.bool and ((mask != 0) & (mask != 1)).any(): raise ValueError('mask must hold only 0 and 1')
         self.mask = mask.to(self.weight)
 
+    def masked_weight(self) -> Tensor:
+        "The matrix $W \\odot M$ the layer multiplies by."
+        return self.weight * self.mask
+
     def forward(self, x:Tensor # (B, in_features)
                ) -> Tensor:
         "$(W \\odot M)\\,x + b$ for each row of `x`, `(B, out_features)`."
-        return F.linear(x, self.weight * self.mask, self.bias)
+        return F.linear(x, self.masked_weight(), self.bias)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
         saved = state_dict.pop(prefix + 'mask', None)  # older state dicts hold the mask: check it, then drop it
@@ -57,7 +62,9 @@ class MADE(Autoregressive):
                  n_masks:int=1, # masks cycled by on_train_batch; 0 draws a fresh mask for every minibatch
                  numbers:str|list='random', # hidden numbers: 'random', 'even', or one list per hidden layer
                  seed:int=0, # seeds every mask (mask i is drawn from (seed, i))
-                 direct:bool=False # direct input -> output connections beside the hidden layers
+                 direct:bool=False, # direct input -> output connections beside the hidden layers
+                 layers:str='dense', # 'dense': masked dense layers; 'structured': StaircaseLinear, only the allowed blocks
+                 init:str='default' # 'default' (nn.Linear's) or 'orthogonal' (orthogonal weights, zero biases)
                 ):
         n_in = check_size(n_in, 'n_in')
         hidden_sizes = check_sizes(n_in, hidden_sizes)
@@ -71,21 +78,28 @@ class MADE(Autoregressive):
         n_masks, seed = check_size(n_masks, 'n_masks', 0), check_size(seed, 'seed', 0)
         if not isinstance(direct, (bool, np.bool_)): raise ValueError(f'direct must be True or False; got {direct!r}')
         direct = bool(direct)
+        if layers not in ('dense', 'structured'): raise ValueError(f"layers must be 'dense' or 'structured'; got {layers!r}")
+        if init not in ('default', 'orthogonal'): raise ValueError(f"init must be 'default' or 'orthogonal'; got {init!r}")
         if n_masks != 1 and not random_orderings and numbers != 'random':
             raise ValueError("with a fixed ordering and fixed numbers every mask is the same: use ordering='random' "
                              "or numbers='random' for several masks")
         self.config = dict(n_in=n_in, hidden_sizes=hidden_sizes,
                            ordering=ordering if random_orderings or ordering is None else self.ordering.tolist(),
-                           n_masks=n_masks, numbers=numbers, seed=seed, direct=direct)
+                           n_masks=n_masks, numbers=numbers, seed=seed, direct=direct, layers=layers, init=init)
         sizes = [n_in, *hidden_sizes, n_in]
-        self.layers = nn.ModuleList(MaskedLinear(a, b) for a, b in zip(sizes, sizes[1:]))
-        self.direct = MaskedLinear(n_in, n_in, bias=False) if direct and hidden_sizes else None
+        Layer = MaskedLinear if layers == 'dense' else lambda *a, **k: StaircaseLinear(*a, **k, fixed=n_masks == 1)
+        self.layers = nn.ModuleList(Layer(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.direct = Layer(n_in, n_in, bias=False) if direct and hidden_sizes else None
+        if init == 'orthogonal':
+            for l in self.masked_layers():
+                nn.init.orthogonal_(l.weight)
+                if l.bias is not None: nn.init.zeros_(l.bias)
         self.register_buffer('mask_index', torch.tensor(0))
         self.use_mask(0)
         if not isinstance(numbers, str) and len(cut := cut_off_outputs(*self.mask_numbers(0), direct)):
             warnings.warn(f'these hidden numbers cut off the outputs numbered {sorted(input_numbers(self.ordering)[cut].tolist())}'
                           ' in the ordering: their conditionals ignore x', stacklevel=2)
-        if n_masks == 1:
+        if n_masks == 1 and layers == 'dense':
             with torch.no_grad():
                 for l in self.masked_layers(): l.weight.masked_fill_(l.mask == 0, 0.)
 
@@ -115,8 +129,10 @@ class MADE(Autoregressive):
                 ):
         "Make mask `i` (and its ordering) the current one."
         ordering, numbers = self.mask_numbers(i)
-        masks = made_masks(ordering, numbers, self.direct is not None)
-        for layer, M in zip(self.masked_layers(), [*masks.layers, masks.direct]): layer.set_mask(M)
+        if self.config['layers'] == 'structured': set_made_numbers(self.masked_layers(), ordering, numbers, self.direct is not None)
+        else:
+            masks = made_masks(ordering, numbers, self.direct is not None)
+            for layer, M in zip(self.masked_layers(), [*masks.layers, masks.direct]): layer.set_mask(M)
         self.ordering = ordering.to(self.ordering.device)
         self.mask_index = torch.tensor(int(i), device=self.mask_index.device)
 
@@ -130,7 +146,7 @@ class MADE(Autoregressive):
               ) -> Tensor:
         "Logits of $p(x_k=1 \\mid x_{<k})$ under the current mask, `(B, n_in)`, column $k$ for input $k$."
         if check: x = self.check(x)
-        h = x = x.to(self.layers[0].weight.dtype)
+        h = x = x.to(self.layers[0].bias.dtype)
         for layer in self.layers[:-1]: h = F.relu(layer(h))
         out = self.layers[-1](h)
         return out if self.direct is None else out + self.direct(x)
@@ -170,14 +186,14 @@ def fast_sample(model:MADE, # the model, under its current mask
     n = len(u)
     o, numbers = model.mask_numbers(int(model.mask_index))
     o = o.to(u.device)
-    W = [l.weight * l.mask for l in model.layers]
+    W = [l.masked_weight() for l in model.layers]
     sort = [o] + [torch.argsort(m, stable=True).to(u.device) for m in numbers]  # units sorted by number
     ends = [list(range(model.n_in + 1))] + [torch.searchsorted(m.sort().values, torch.arange(model.n_in + 1), right=True).tolist()
                                             for m in numbers]  # ends[l][p]: units of layer l numbered <= p
     Ws = [W[l][sort[l+1]][:, sort[l]] for l in range(len(numbers))]
     bs = [model.layers[l].bias[sort[l+1]] for l in range(len(numbers))]
     V = W[-1][o][:, sort[-1]]
-    A = (model.direct.weight * model.direct.mask)[o][:, o] if model.direct is not None else None
+    A = model.direct.masked_weight()[o][:, o] if model.direct is not None else None
     logits = model.layers[-1].bias[o].expand(n, -1).clone()  # running sums, outputs in the ordering
     h = [torch.zeros(n, model.n_in, dtype=V.dtype, device=u.device)] + [torch.zeros(n, len(m), dtype=V.dtype, device=u.device)
                                                                          for m in numbers]

@@ -111,11 +111,13 @@ def build_made(n_in:int, # number of binary inputs
                masks:int=1, # masks cycled through in training (0: a fresh one every minibatch)
                order:str='natural', # 'natural', or 'random': a new ordering per mask
                seed:int=0, # seeds the masks
-               direct:bool=False # direct input -> output connections
+               direct:bool=False, # direct input -> output connections
+               init:str='default', # initial weights: 'default' or 'orthogonal' (the paper's)
+               layers:str='dense' # 'dense' masked layers, or 'structured': only the blocks the masks allow
               ) -> Autoregressive:
     "A MADE with the given hidden layers and masks."
     return model_class('MADE')(n_in, hidden, ordering=None if order == 'natural' else 'random', n_masks=masks,
-                               seed=seed, direct=direct)
+                               seed=seed, direct=direct, init=init, layers=layers)
 
 # %% ../nbs/05c_reports.ipynb #93571e4e
 def build_deepnade(n_in:int, # number of binary inputs
@@ -142,6 +144,8 @@ def build_model(model:str, # a key of MODELS: 'nade', 'made' or 'deepnade'
                 order:str='natural', # 'natural' or 'random'
                 seed:int=0, # seeds random orderings and masks
                 direct:bool=False, # direct input -> output connections (a MADE)
+                init:str='default', # a MADE's initial weights: 'default' or 'orthogonal'
+                layers:str='dense', # a MADE's layers: 'dense' or 'structured'
                 n_in:int=784 # number of binary inputs
                ) -> Autoregressive:
     "The model the command line asks for."
@@ -151,7 +155,9 @@ def build_model(model:str, # a key of MODELS: 'nade', 'made' or 'deepnade'
     if isinstance(build, str):
         module, attr = build.split(':')
         build = MODELS[model] = getattr(__import__(module, fromlist=[attr]), attr)
-    return build(n_in, hidden, masks=masks, order=order, seed=seed, direct=direct)
+    extra = {k: v for k, v in dict(init=init, layers=layers).items() if v != dict(init='default', layers='dense')[k]}
+    if extra and model != 'made': raise ValueError(f'--{next(iter(extra))} is an option of a MADE')
+    return build(n_in, hidden, masks=masks, order=order, seed=seed, direct=direct, **extra)
 
 # %% ../nbs/05c_reports.ipynb #df028c17
 def check_out_folder(out:str|Path, # the folder to write into (created if needed)
@@ -187,6 +193,8 @@ def train_run(model:str='nade', # a key of `MODELS`
               valid_subset:int|None=None, # validate on a fixed random subset of this many examples
               order:str='natural', # 'natural' or 'random'
               direct:bool=False, # a MADE's direct connections
+              init:str='default', # a MADE's initial weights: 'default' or 'orthogonal'
+              layers:str='dense', # a MADE's layers: 'dense' or 'structured' (only the allowed blocks)
               epochs:int=5, # maximum number of epochs
               bs:int=100, # minibatch size
               lr:float=0.005, # initial learning rate
@@ -224,7 +232,7 @@ def train_run(model:str='nade', # a key of `MODELS`
         state = 'a finished run' if (out/'metrics.json').exists() else 'an unfinished run'
         raise ValueError(f'{out} holds {state}; pass --resume to carry it on or --overwrite to replace it')
     torch.manual_seed(seed)
-    net = build_model(model, parse_hidden(hidden), masks, order, seed, direct)
+    net = build_model(model, parse_hidden(hidden), masks, order, seed, direct, init, layers)
     if ensemble is None and isinstance(net.config.get('n_masks'), int) and net.config['n_masks'] > 1: ensemble = net.config['n_masks']
     valid_masks = ensemble if valid_masks is None else valid_masks
     for flag, k in (('--ensemble', ensemble), ('--valid_masks', valid_masks)):  # the ensembles can be formed
