@@ -104,8 +104,9 @@ def read_checkpoint(path:str|Path, # checkpoint file
     if not path.is_file(): raise ValueError(f'{path} is not a file')
     try: data = path.read_bytes()
     except PermissionError as e: raise ValueError(f'{path}: cannot be read with this user\'s permissions ({e.strerror})') from e
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ValueError(f'{path}: not a zip archive as written by torch.save; the file is corrupt or truncated')
+    try: is_zip = zipfile.is_zipfile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError): is_zip = False  # a damaged end record can raise instead
+    if not is_zip: raise ValueError(f'{path}: not a zip archive as written by torch.save; the file is corrupt or truncated')
     if not (sealed := check_seal(data, path)):  # a format-1 file: check the archive's CRC-32 of every record
         try: bad = zipfile.ZipFile(io.BytesIO(data)).testzip()
         except Exception as e: bad = f'{type(e).__name__}: {e}'
