@@ -456,6 +456,18 @@ def navigation_problems(pages):
     if dupes: problems.append(f'listed twice in nbs/sidebar.yml: {dupes}')
     return problems
 
+def option_problems(proc_nb:Path) -> list:
+    "Cells whose Quarto options (`#| key: value` lines, after nbdev's processing) set a key twice: YAML keys are unique."
+    problems = []
+    for c in json.loads(proc_nb.read_text())['cells']:
+        if c['cell_type'] != 'code': continue
+        lines = ''.join(c['source']).splitlines()
+        keys = [m[1] for l in lines for m in [re.match(r'#\|\s*([\w-]+)\s*:', l)] if m]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice: problems.append(f'a cell sets {twice} twice after nbdev processing (Quarto reads cell options as YAML, '
+                                  f'whose keys are unique): {next((l for l in lines if not l.startswith("#|")), "")[:60]!r}')
+    return problems
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--shots', action='store_true', help='save a screenshot of each page in .docs_check/shots/')
@@ -488,7 +500,7 @@ def main():
         dom, logged = open_page(f'http://127.0.0.1:{srv.server_port}/{page}', OUT/'shots'/page.replace('.html', '.png') if args.shots else None)
         m = re.search(r'#\|\s*default_exp\s+([\w.]+)', src.read_text())
         names = api_names(mods.get(m.group(1)) if m else None)
-        results[page] = check_source(src) + check_page(dom, logged, nb, names, pages)
+        results[page] = check_source(src) + option_problems(proc_nb) + check_page(dom, logged, nb, names, pages)
         doms[page_key(nb_file)], nbs[page_key(nb_file)] = dom, nb
         print(f'  {page:22s} math {dom.count("<mjx-container"):3d}, figures {image_count(nb):2d}, API entries {len(names):2d}')
     srv.shutdown()
