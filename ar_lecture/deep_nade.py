@@ -15,7 +15,7 @@ from .mixture import Mixture
 
 # %% auto #0
 __all__ = ['ORDERED_PATHS', 'check_observed', 'DeepNADE', 'observed_first', 'as_nade', 'ordered_logits', 'UnderOrdering',
-           'OrderingEnsemble']
+           'OrderingEnsemble', 'with_ordering']
 
 # %% ../nbs/07_deep_nade.ipynb #40e8af5b
 def check_observed(observed:Tensor|list, # `(n,)` or `(B, n)` mask: 1 (or True) where a pixel is observed
@@ -327,3 +327,12 @@ def complete(self:DeepNADE, x:Tensor, # `(B, n_in)` binary inputs; only the obse
     "A sample of $x_{\\bar S}$ from $p(x_{\\bar S} \\mid x_S)$ under the model's ordering with $S$ put first; `ensemble(k).complete` for a mixture."
     return OrderingEnsemble(self, self.ordering[None]).complete(x, observed, generator, u, check)
 
+
+# %% ../nbs/07_deep_nade.ipynb #wdg0701
+def with_ordering(model:DeepNADE, # the trained model
+                  ordering:Tensor|list # the ordering to make its own, a permutation of 0..n_in-1
+                 ) -> DeepNADE:
+    "The same network with `ordering` as its own: the ordering of its `logits`, `sample` and `complete`."
+    out = type(model)(**{**model.config, 'ordering': check_ordering(ordering, model.n_in).tolist()})
+    out.load_state_dict({**model.state_dict(), 'ordering': out.ordering})
+    return out.to(model.out.weight.device).eval()

@@ -82,6 +82,7 @@ import base64
 import numpy as np
 from .nade import NADE
 from .made import MADE
+from .deep_nade import DeepNADE
 from .masks import PageWidget, page_widget
 
 # %% ../nbs/06_sampling.ipynb #wdg0603
@@ -99,7 +100,7 @@ def _unb64(s:str, dtype:str, shape:tuple) -> Tensor:
 def _rows(T:Tensor) -> dict: q, s = int8_rows(T); return dict(q=_b64(q, 'i1'), scale=_b64(s, '<f4'), shape=list(T.shape))
 def _unrows(r:dict) -> Tensor: return _unb64(r['q'], 'i1', r['shape']).float() * _unb64(r['scale'], '<f4', (r['shape'][0], 1))
 
-def export_weights(model:NADE|MADE # a NADE, or a MADE with one hidden layer and no direct connections
+def export_weights(model:NADE|MADE|DeepNADE # a NADE, a MADE with one hidden layer and no direct connections, or a one-layer DeepNADE
                   ) -> dict:
     "What the page needs of `model`, JSON-ready: its shape and ordering, weight matrices by `int8_rows`, the rest float32."
     f32 = lambda t: _b64(t, '<f4')
@@ -116,10 +117,17 @@ def export_weights(model:NADE|MADE # a NADE, or a MADE with one hidden layer and
         return dict(kind='MADE', n_in=model.n_in, n_hidden=len(numbers), config=model.config, mask=int(model.mask_index),
                     any_order=model.config['ordering'] == 'random', ordering=ordering.tolist(), numbers=numbers.tolist(),
                     W=_rows(hidden.weight), b=f32(hidden.bias), V=_rows(out.weight), c=f32(out.bias))
-    raise ValueError(f'model must be a NADE or a MADE; got {type(model).__name__}')
+    if isinstance(model, DeepNADE):
+        if len(model.layers) != 1:
+            raise ValueError(f"the page runs a DeepNADE with one hidden layer; got hidden={model.config['hidden']}")
+        (first,), out = model.layers, model.out
+        return dict(kind='DeepNADE', n_in=model.n_in, n_hidden=first.out_features, config=model.config,
+                    ordering=model.ordering.tolist(), activation=model.activation,
+                    W=_rows(first.weight), b=f32(first.bias), V=_rows(out.weight), c=f32(out.bias))
+    raise ValueError(f'model must be a NADE, a MADE or a DeepNADE; got {type(model).__name__}')
 
 def dequantized_model(weights:dict # from export_weights
-                     ) -> NADE|MADE:
+                     ) -> NADE|MADE|DeepNADE:
     "The model the page computes with: `weights` read back in float32, weight matrices as `q * scale`."
     n, d = weights['n_in'], weights['n_hidden']
     if weights['kind'] == 'NADE':
@@ -127,8 +135,9 @@ def dequantized_model(weights:dict # from export_weights
         params = [(m.W, _unrows(weights['W'])), (m.V, _unrows(weights['V']))] + [
             (getattr(m, k), _unb64(weights[k], '<f4', (len(getattr(m, k)),))) for k in ('b', 'c', 'h1') if weights[k]]
     else:
-        m = MADE(**weights['config']); m.use_mask(weights['mask'])
-        (hidden, out), f32 = m.layers, lambda k, size: _unb64(weights[k], '<f4', (size,))
+        if weights['kind'] == 'DeepNADE': m = DeepNADE(**{**weights['config'], 'ordering': weights['ordering']}); hidden, out = m.layers[0], m.out
+        else: m = MADE(**weights['config']); m.use_mask(weights['mask']); hidden, out = m.layers
+        f32 = lambda k, size: _unb64(weights[k], '<f4', (size,))
         params = [(hidden.weight, _unrows(weights['W'])), (hidden.bias, f32('b', d)),
                   (out.weight, _unrows(weights['V'])), (out.bias, f32('c', n))]
     with torch.no_grad():
@@ -136,7 +145,7 @@ def dequantized_model(weights:dict # from export_weights
     return m.eval()
 
 # %% ../nbs/06_sampling.ipynb #wdg0610
-def generation_player(*models:NADE|MADE, # the models to choose from, on the same square images (n_in = side * side)
+def generation_player(*models:NADE|MADE|DeepNADE, # the models to choose from, on the same square images (n_in = side * side)
                       seed:int=0 # seed of the page's uniforms for the first draw
                      ) -> PageWidget:
     "The generation player: `models` (weights by `export_weights`) sampling in the page, with a draw-and-complete mode."
@@ -147,6 +156,7 @@ def generation_player(*models:NADE|MADE, # the models to choose from, on the sam
     if not isinstance(seed, int) or seed < 0: raise ValueError(f'seed must be a non-negative integer; got {seed!r}')
     def name(m, w):
         if w['kind'] == 'NADE': return f"NADE {n}-{w['n_hidden']}" + (', natural order' if w['ordering'] == list(range(n)) else '')
+        if w['kind'] == 'DeepNADE': return f"deep NADE {n}-{w['n_hidden']}-{n}, order-agnostic"
         return f"MADE {n}-{w['n_hidden']}-{n}" + (', order-agnostic' if w['any_order'] else '')
     ws = [export_weights(m) for m in models]
     return page_widget('generation_player.js', 'mountPlayer', dict(models=[dict(w, name=name(m, w)) for m, w in zip(models, ws)],

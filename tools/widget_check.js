@@ -17,18 +17,18 @@
   };
   try {
     // ---- the player: its mathematics on the given uniforms, for each model ----
-    const P = arLecture.players[0], S = arLecture.sampling;
+    const P = arLecture.players[0], D = arLecture.players[1], S = arLecture.sampling;  // the NADE's player, the deep NADE's
     const run = (model, u, ordering) => {
       const s = S.sample(model, u, ordering);
       return { x: Array.from(s.x), p: Array.from(s.p), logp: s.logp };
     };
     out.models = cases.models.map((c, i) => {
-      const model = P.models[i], obs = Uint8Array.from(c.completions.observed);
+      const model = [P, D][i].models[0], obs = Uint8Array.from(c.completions.observed);
       return {
         kind: model.kind,
         samples: c.samples.map((u) => run(model, Float32Array.from(u))),
         completions: c.completions.u.map((u, j) => run(model, S.forced(Float32Array.from(u), c.completions.x[j], obs),
-                                                          model.anyOrder ? S.observedFirst(obs) : undefined)),
+                                                          model.anyOrder ? S.observedFirst(obs, model.first) : undefined)),
       };
     });
 
@@ -55,19 +55,19 @@
     pointer(P.image, 20, 10, P.side);  // below the drawn rows: ignored
     click(button(root, 'Complete')); await until(() => P.sampler.done);
     out.completed = P.state();
-    // ---- the MADE: any set of pixels, here the left columns ----
-    change(P.modelSelect, '1');
-    out.madeNote = P.note.textContent;
-    click(button(root, 'Clear'));
-    change(P.regionSelect, 'left'); change(P.linesInput, '10', 'input');
-    pointer(P.image, 5, 3, P.side); pointer(P.image, 12, 8, P.side);
-    P.cursor = 20 * P.side + 1; key(P.image, 'ArrowDown'); key(P.image, 'Enter');
-    pointer(P.image, 5, 20, P.side);  // right of the drawn columns: ignored
-    click(button(root, 'Complete')); await until(() => P.sampler.done);
-    out.madeCompleted = P.state();
-    click(P.modeButton);  // back to sampling
-    click(P.playButton); await until(() => P.sampler.done);
-    out.madePlayed = P.state();
+    // ---- the deep NADE's player: any set of pixels, here the left columns ----
+    const droot = D.image.closest('.arl-widget');
+    click(D.modeButton);
+    out.deepNote = D.note.textContent;
+    change(D.regionSelect, 'left'); change(D.linesInput, '10', 'input');
+    pointer(D.image, 5, 3, D.side); pointer(D.image, 12, 8, D.side);
+    D.image.focus(); D.cursor = 20 * D.side + 1; key(D.image, 'ArrowDown'); key(D.image, 'Enter');
+    pointer(D.image, 5, 20, D.side);  // right of the drawn columns: ignored
+    click(button(droot, 'Complete')); await until(() => D.sampler.done);
+    out.deepCompleted = D.state();
+    click(D.modeButton);  // back to sampling
+    click(D.playButton); await until(() => D.sampler.done);
+    out.deepPlayed = D.state();
 
     // ---- the explorer ----
     const E = arLecture.explorers[0], made = arLecture.made;

@@ -1,10 +1,12 @@
 """Check the lecture's widgets in headless Chromium against the library.
 
-Builds one test page with the generation player (on nbs/models/nade.pt and made.pt) and the MADE mask explorer,
+Builds one test page with the generation players of 06 (nbs/models/nade.pt) and 07 (nbs/models/deep_nade.pt under
+its first random ordering, by `with_ordering`, as on the page) and the MADE mask explorer,
 exactly as `generation_player` and `mask_explorer` make them, plus tools/widget_check.js, which drives them through their
 JavaScript API and by simulated clicks and keys. Then compares what the page did with the library:
 - the page's samplers against `sample` of `dequantized_model` (the page's weights) for the same uniforms, on
-  samples and on completions (`complete`); a pixel may differ only where |u - p| < 1e-5, and such cases are counted;
+  samples and on completions (`complete`; the deep NADE's of the left half, a set that is no prefix); a pixel
+  may differ only where |u - p| < 1e-5, and such cases are counted;
 - the log p the player shows against `log_prob`;
 - the explorer's masks, connectivity and cut-off outputs against `made_masks`, `connectivity`, `cut_off_outputs`,
   on random shapes (2-8 inputs, 1-3 hidden layers) and after clicks and keys on hidden units;
@@ -69,6 +71,13 @@ def compare_samples(model, u:torch.Tensor, x_py:torch.Tensor, page:list[dict]) -
             else: wrong += 1
     return ties, wrong, dp
 
+def completion_view(model, observed:torch.Tensor):
+    "The model that draws a completion of `observed` as a sample: for a deep NADE, its ordering with `observed` first."
+    from ar_lecture.completion import completion_model
+    from ar_lecture.deep_nade import DeepNADE, UnderOrdering, observed_first
+    if isinstance(model, DeepNADE): return UnderOrdering(model, observed_first(model.ordering, observed[None])[0])
+    return completion_model(model, observed)
+
 def same_draw(model, s:dict) -> bool:
     "Did the player, in state `s`, draw what `model.sample_from` draws from the same (forced, where drawn) uniforms?"
     obs, drawing = torch.tensor(s['observed'], dtype=torch.bool), torch.tensor(s['drawing'], dtype=torch.float32)
@@ -79,7 +88,7 @@ def same_draw(model, s:dict) -> bool:
     return s['t'] == model.n_in and x[0].tolist() == [float(v) for v in s['x']] and abs(lp - s['logp']) < 1e-3
 
 def check_player(r:dict, report:Report, page_models:list, cases:dict, digits:torch.Tensor):
-    from ar_lecture.completion import complete, completion_model
+    from ar_lecture.completion import complete
     for model, c, page in zip(page_models, cases['models'], r['models']):
         name = type(model).__name__
         u = torch.tensor(c['samples'])
@@ -93,11 +102,11 @@ def check_player(r:dict, report:Report, page_models:list, cases:dict, digits:tor
         observed = torch.tensor(c['completions']['observed'], dtype=torch.bool)
         c_py = complete(model, digits, observed, torch.Generator().manual_seed(1))
         uc = torch.where(observed, torch.where(digits == 1, -1., 2.), torch.tensor(c['completions']['u']))
-        ties, wrong, dp = compare_samples(completion_model(model, observed), uc, c_py, page['completions'])
+        ties, wrong, dp = compare_samples(completion_view(model, observed), uc, c_py, page['completions'])
         report.check(wrong == 0, f'{name}: {len(digits)} completions of test digits ({c["completions"]["name"]} observed) as complete',
                      f'{ties} near-tie(s), {wrong} other difference(s); largest |p_page - p| {dp:.1e}')
 
-    nade, made = page_models
+    nade, deep = page_models
     report.check(r['afterSteps'] == 31, 'Step x3 and Row draw 31 pixels', f'{r["afterSteps"]}')
     report.check(r['playing'] == 'Pause', 'Play turns into Pause while playing')
     for name in ('played', 'seed7'):
@@ -112,17 +121,17 @@ def check_player(r:dict, report:Report, page_models:list, cases:dict, digits:tor
                  'NADE: pixels set by pointer and keys in the 10 drawn rows, none below', f'{ones}')
     report.check(s['model'] == 'NADE' and same_draw(nade, s), 'NADE: Complete draws the rest as NADE.sample does',
                  f'log p {s["logp"]:.2f} nats')
-    s = r['madeCompleted']
+    s = r['deepCompleted']
     ones = torch.tensor(s['drawing']).nonzero().flatten().tolist()
     obs = torch.tensor(s['observed'], dtype=torch.bool)
-    report.check('any set' in r['madeNote'] and ones == [5 * 28 + 3, 12 * 28 + 8, 21 * 28 + 1] and
+    report.check('any set' in r['deepNote'] and ones == [5 * 28 + 3, 12 * 28 + 8, 21 * 28 + 1] and
                  obs.view(28, 28)[:, :10].all() and not obs.view(28, 28)[:, 10:].any(),
-                 'MADE: pixels set by pointer and keys in the 10 left columns, none to their right', f'{ones}')
-    from ar_lecture.completion import made_for_ordering, observed_first
-    report.check(s['model'] == 'MADE' and s['ordering'] == observed_first(obs).tolist() and
-                 same_draw(made_for_ordering(made, observed_first(obs)), s),
-                 'MADE: Complete draws the rest as made_for_ordering(observed_first) samples', f'log p {s["logp"]:.2f} nats')
-    report.check(same_draw(made, r['madePlayed']), "MADE: played to the end, what MADE.sample draws from the page's uniforms")
+                 'DeepNADE: pixels set by pointer and keys in the 10 left columns, none to their right', f'{ones}')
+    view = completion_view(deep, obs)
+    report.check(s['model'] == 'DeepNADE' and s['ordering'] == view.ordering.tolist() and same_draw(view, s),
+                 "DeepNADE: Complete draws the rest under the model's ordering with the drawn pixels first, as complete does",
+                 f'log p {s["logp"]:.2f} nats')
+    report.check(same_draw(deep, r['deepPlayed']), "DeepNADE: played to the end, what DeepNADE.sample draws from the page's uniforms")
 
 def check_explorer(r:dict, report:Report, cases:dict):
     from ar_lecture.masks import made_masks, connectivity, cut_off_outputs, hidden_numbers, _path_edges
@@ -194,9 +203,11 @@ def main():
     from ar_lecture.checkpoint import load_checkpoint
     from ar_lecture.sample import generation_player, export_weights, dequantized_model
     from ar_lecture.masks import mask_explorer
-    models = [load_checkpoint(ROOT/'nbs'/'models'/f'{name}.pt') for name in ('nade', 'made')]
+    from ar_lecture.deep_nade import with_ordering
+    deep = load_checkpoint(ROOT/'nbs'/'models'/'deep_nade.pt')
+    models = [load_checkpoint(ROOT/'nbs'/'models'/'nade.pt'), with_ordering(deep, deep.ensemble_orderings(1)[0])]
     page_models = [dequantized_model(export_weights(m)) for m in models]
-    player, explorer = generation_player(*models), mask_explorer()
+    players, explorer = [generation_player(m) for m in models], mask_explorer()
     digits = load_binarized_mnist('test')[::500]  # 20 test digits
     col, row = torch.arange(784) % 28, torch.arange(784) // 28
     regions = [('the top 14 rows', row < 14), ('the left 14 columns', col < 14)]
@@ -206,13 +217,13 @@ def main():
                          for m, n, (name, obs) in zip(page_models, (50, 20), regions)],
                  configs=random_configs(300, torch.Generator().manual_seed(0)), lecture=[[1, 2, 1, 3], [1, 2, 3, 1]])
     report = Report()
-    for w in (player, explorer):
+    for w in (*players, explorer):
         size = len(w.html.encode())
         fetches = re.findall(r'\b(?:src|href)=|url\(|fetch\(|XMLHttpRequest|import\(', w.html)
         report.check(size <= MAX_BYTES and not fetches,
                      f'{w.name} adds {size / 1e6:.2f} MB to a page, and loads nothing from elsewhere', str(fetches))
     page = ('<!doctype html><html><head><meta charset="utf-8"><title>widget check</title>' + PRELUDE + '</head><body>'
-            + player.html + explorer.html + '<script type="application/json" id="widget-check-cases">'
+            + ''.join(p.html for p in players) + explorer.html + '<script type="application/json" id="widget-check-cases">'
             + json.dumps(cases) + '</script><script>' + (ROOT/'tools'/'widget_check.js').read_text() + '</script></body></html>')
     with tempfile.TemporaryDirectory() as tmp:
         path = (args.keep or Path(tmp))/'widget_check.html'

@@ -1,4 +1,5 @@
-// The generation player: the lecture's incremental samplers (NADE, and a one-hidden-layer MADE) run in the page.
+// The generation player: the lecture's incremental samplers (NADE, a one-hidden-layer MADE, and a one-hidden-layer
+// order-agnostic deep NADE) run in the page.
 // arLecture.sampling holds the mathematics (checked against the Python samplers); arLecture.players the widgets.
 (function () {
   'use strict';
@@ -21,6 +22,7 @@
 
   // Each model keeps a running state `a` (d pre-activations, float32 like torch) and gives, at step t of the
   // sampler, the logit of the input k drawn then (`logit`), and folds the drawn x_k into `a` (`update`).
+  // `first`: the ordering that completion keeps, the observed pixels taken first (only for order-agnostic models).
   const MODELS = {
     NADE: (data) => ({  // a_1 = b, h_t = act(a_t) (h_1 learned), logit = V_k . h_t + c_k, a_{t+1} = a_t + W[:, k] x_k
       kind: 'NADE', name: data.name, n: data.n_in, d: data.n_hidden, ordering: data.ordering, anyOrder: false,
@@ -31,17 +33,31 @@
         for (let j = 0; j < this.d; j++) l += (s.t === 0 && this.h1 ? this.h1[j] : this.act(s.a[j])) * this.V[k * this.d + j];
         return l;
       },
-      update(s, k) { for (let j = 0; j < this.d; j++) s.a[j] += this.W[j * this.n + k]; },
+      update(s, k, xk) { if (xk) for (let j = 0; j < this.d; j++) s.a[j] += this.W[j * this.n + k]; },
     }),
     MADE: (data) => ({  // input number q = t + 1; unit j (number m_j) reads inputs numbered <= m_j, output q reads m_j < q
       kind: 'MADE', name: data.name, n: data.n_in, d: data.n_hidden, ordering: data.ordering,
-      anyOrder: data.any_order, m: data.numbers, b: floats(data.b), c: floats(data.c), W: dequantize(data.W), V: dequantize(data.V),
+      anyOrder: data.any_order, first: [...Array(data.n_in).keys()], m: data.numbers, b: floats(data.b), c: floats(data.c), W: dequantize(data.W), V: dequantize(data.V),
       logit(s, k) {
         let l = this.c[k];
         for (let j = 0; j < this.d; j++) if (this.m[j] <= s.t) l += Math.max(s.a[j], 0) * this.V[k * this.d + j];
         return l;
       },
-      update(s, k) { for (let j = 0; j < this.d; j++) if (this.m[j] > s.t) s.a[j] += this.W[j * this.n + k]; },
+      update(s, k, xk) { if (xk) for (let j = 0; j < this.d; j++) if (this.m[j] > s.t) s.a[j] += this.W[j * this.n + k]; },
+    }),
+    DeepNADE: (data) => ({  // input [x * m, m]: a = b + W[:, :n] (x * m) + W[:, n:] m; h = act(a), logit = c_k + V_k . h
+      kind: 'DeepNADE', name: data.name, n: data.n_in, d: data.n_hidden, ordering: data.ordering, anyOrder: true,
+      first: data.ordering, act: ACTIVATIONS[data.activation], W: dequantize(data.W), V: dequantize(data.V),
+      b: floats(data.b), c: floats(data.c),
+      logit(s, k) {
+        let l = this.c[k];
+        for (let j = 0; j < this.d; j++) l += this.act(s.a[j]) * this.V[k * this.d + j];
+        return l;
+      },
+      update(s, k, xk) {  // pixel k is now observed: a += W[:, k] x_k + W[:, n + k], in float32 as torch adds it
+        const m = 2 * this.n;
+        for (let j = 0; j < this.d; j++) s.a[j] += Math.fround((xk ? this.W[j * m + k] : 0) + this.W[j * m + this.n + k]);
+      },
     }),
   };
   const load = (data) => MODELS[data.kind](data);
@@ -63,7 +79,7 @@
       const xk = this.u[k] < p ? 1 : 0;
       this.x[k] = xk; this.p[k] = p;
       this.logp += xk ? logSigmoid(logit) : logSigmoid(-logit);
-      if (xk) this.model.update(this, k);
+      this.model.update(this, k, xk);
       this.t++;
       return k;
     }
@@ -76,8 +92,8 @@
   function forced(u, x, observed) {  // completion's uniforms: observed pixels forced to x (-1 draws 1, 2 draws 0)
     return u.map((v, k) => (observed[k] ? (x[k] ? -1 : 2) : v));
   }
-  function observedFirst(observed) {  // the observed pixels first, then the others, each in natural order
-    const idx = [...observed.keys()];
+  function observedFirst(observed, ordering) {  // the observed pixels first, then the others, each in `ordering`
+    const idx = ordering ? Array.from(ordering) : [...observed.keys()];
     return [...idx.filter((k) => observed[k]), ...idx.filter((k) => !observed[k])];
   }
   function uniforms(n, seed) {  // the page's own generator (mulberry32): 24-bit uniforms, exact in float32
@@ -185,7 +201,7 @@
         ? `Each pixel is drawn from p(x_k = 1 | x_<k) given the pixels drawn before it, in the model's ordering` +
           (natural ? ' (row by row from the top left).' : ' (a random ordering: the digit condenses out of scattered pixels).')
         : this.model.anyOrder
-          ? 'This MADE is order-agnostic: it completes any set of pixels. You draw the pixels of the region you choose; ' +
+          ? `This ${this.model.kind} is order-agnostic: it completes any set of pixels. You draw the pixels of the region you choose; ` +
             'the model draws the others from p(x_rest | x_drawn), in an ordering that takes your pixels first.'
           : `This ${this.model.kind} has one fixed ordering, so what you draw must be a prefix of it` + (natural ? ' (the top rows)' : '') +
             '; the model draws the rest from p(x_rest | x_drawn).';
@@ -199,7 +215,7 @@
     }
     complete() {  // sample with the drawn pixels forced, then play the rest
       const obs = this.observed(), m = obs.reduce((a, b) => a + b, 0);
-      const ordering = this.model.anyOrder ? observedFirst(obs) : this.model.ordering;
+      const ordering = this.model.anyOrder ? observedFirst(obs, this.model.first) : this.model.ordering;
       this.pause();
       this.sampler = new Sampler(this.model, forced(this.u, this.drawing, obs), ordering);
       while (this.sampler.t < m) this.sampler.step();
