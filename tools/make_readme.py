@@ -18,7 +18,7 @@ def site_url():
 def links(md):
     "Links that work on GitHub: notebooks under `nbs/`, pages of the site at its published address."
     md = re.sub(r'\]\(([\w.-]+\.ipynb)', r'](nbs/\1', md)
-    return re.sub(r'\]\(([\w-]+\.html)', lambda m: f'](' + site_url() + '/' + m.group(1), md)
+    return re.sub(r'\]\(([\w-]+\.html)', lambda m: '](' + site_url() + '/' + m.group(1), md)
 _DIRECTIVE = re.compile(r'^\s*#\s*\|\s*(\S+)')
 
 def _directives(src): return [m.group(1) for l in src.splitlines() if (m := _DIRECTIVE.match(l))]
