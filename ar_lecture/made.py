@@ -10,7 +10,7 @@ from torch import Tensor
 from .core import Autoregressive, check_ordering, check_size
 from .masks import (random_ordering, input_numbers, hidden_numbers, check_sizes, check_hidden_numbers,
                               made_masks, cut_off_outputs)
-from .structured import StaircaseLinear, set_made_numbers
+from .structured import StaircaseLinear, set_made_numbers, staircase_mlp
 
 # %% auto #0
 __all__ = ['MaskedLinear', 'MADE', 'fast_sample']
@@ -147,8 +147,10 @@ class MADE(Autoregressive):
         "Logits of $p(x_k=1 \\mid x_{<k})$ under the current mask, `(B, n_in)`, column $k$ for input $k$."
         if check: x = self.check(x)
         h = x = x.to(self.layers[0].bias.dtype)
-        for layer in self.layers[:-1]: h = F.relu(layer(h))
-        out = self.layers[-1](h)
+        if self.config['layers'] == 'structured': out = staircase_mlp(self.layers, x)  # sorted between layers
+        else:
+            for layer in self.layers[:-1]: h = F.relu(layer(h))
+            out = self.layers[-1](h)
         return out if self.direct is None else out + self.direct(x)
 
     @torch.no_grad()

@@ -5,13 +5,13 @@
 # %% ../nbs/04b_made_structured.ipynb #49492813
 from __future__ import annotations
 from typing import NamedTuple
-import torch, torch.nn as nn
+import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .masks import input_numbers
 
 # %% auto #0
 __all__ = ['Staircase', 'staircase', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct',
-           'StaircaseLinear', 'set_made_numbers']
+           'StaircaseLinear', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -94,37 +94,39 @@ def scatter_blocks(blocks:list[Tensor], # one `(r1 - r0, hi)` tensor per block o
 class StaircaseProduct(torch.autograd.Function):
     "$y = (W \\odot M)x + b$ block by block; $W$ given as its blocks (sorted), or as a full matrix sorted at each call."
     @staticmethod
-    def forward(ctx, x:Tensor, # `(B, in)` inputs in the original unit order
+    def forward(ctx, x:Tensor, # `(B, in)` inputs in the original unit order (in sorted order if `sorted_in`)
                 bias:Tensor|None, # `(out,)` in the original unit order, or `None`
                 st:Staircase, # where the blocks are
                 strips:list[Tensor], # per block, the float mask of its columns `lo..hi-1`
                 weight:Tensor|None, # `(out, in)` full matrix in the original order, or `None` when `blocks` are given
+                sorted_in:bool, # `x` is already in the sorted order of the previous layer's units
+                sorted_out:bool, # return `y` in the sorted order of this layer's units
                 *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
                ) -> Tensor:
         if weight is not None: blocks = gather_blocks(weight, st, strips)
-        xs = x.index_select(1, st.cols)
-        b = bias.index_select(0, st.rows) if bias is not None else x.new_zeros(len(st.rows))  # sorted like the units
-        ys, end = [], 0
+        xs = x if sorted_in else x.index_select(1, st.cols)
+        b = bias.index_select(0, st.rows) if bias is not None else None  # sorted like the units
+        y, end = x.new_empty(len(x), len(st.rows)), 0  # each block writes its own columns
         for (r0, r1, lo, hi), W in zip(st.blocks, blocks):  # one product per block: its strip holds zeros
-            if r0 > end: ys.append(b[end:r0].expand(len(x), -1))  # sorted units that read nothing
-            ys.append(torch.addmm(b[r0:r1], xs[:, :hi], W.T))
+            if r0 > end: y[:, end:r0] = 0 if b is None else b[end:r0]  # sorted units that read nothing
+            if b is None: torch.mm(xs[:, :hi], W.T, out=y[:, r0:r1])
+            else: torch.addmm(b[r0:r1], xs[:, :hi], W.T, out=y[:, r0:r1])
             end = r1
-        if end < len(st.rows): ys.append(b[end:].expand(len(x), -1))
-        y = torch.cat(ys, 1).index_select(1, st.unrows)
+        if end < len(st.rows): y[:, end:] = 0 if b is None else b[end:]
         ctx.st, ctx.strips, ctx.full, ctx.in_features = st, strips, weight is not None, x.shape[1]
+        ctx.sorted_in, ctx.sorted_out = sorted_in, sorted_out
         ctx.save_for_backward(xs, *blocks)
-        return y
+        return y if sorted_out else y.index_select(1, st.unrows)
 
     @staticmethod
     def backward(ctx, gy:Tensor # `(B, out)` gradient of the loss with respect to the output
                 ):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
         need_x = ctx.needs_input_grad[0]
-        gys = gy.index_select(1, st.rows)
-        gxs = gy.new_zeros(len(gy), ctx.in_features) if need_x else None
+        gys = gy if ctx.sorted_out else gy.index_select(1, st.rows)
         gWs = gy.new_empty(len(st.rows), ctx.in_features) if ctx.full else None  # the full gradient, sorted
         gW, end = [], 0
-        for (r0, r1, lo, hi), W, S in zip(st.blocks, blocks, strips):
+        for (r0, r1, lo, hi), S in zip(st.blocks, strips):
             g = gys[:, r0:r1]
             if ctx.full:  # written in place; zero right of the block and in rows no block holds
                 G = gWs[r0:r1, :hi].addmm_(g.T, xs[:, :hi], beta=0)
@@ -132,13 +134,22 @@ class StaircaseProduct(torch.autograd.Function):
             else: G = g.T @ xs[:, :hi]
             G[:, lo:].mul_(S)
             gW.append(G)
-            if need_x: gxs[:, :hi].addmm_(g, W)
-        gx = gxs.index_select(1, st.uncols) if need_x else None
-        gb = gy.sum(0) if ctx.needs_input_grad[1] else None
+        gx = None
+        if need_x:  # the widest block first writes its columns (beta=0), the others add to theirs
+            gxs = gy.new_empty(len(gy), ctx.in_features)
+            widest = sorted(range(len(blocks)), key=lambda i: -st.blocks[i][3])
+            gxs[:, st.blocks[widest[0]][3] if blocks else 0:].zero_()
+            for j, i in enumerate(widest):
+                r0, r1, lo, hi = st.blocks[i]
+                gxs[:, :hi].addmm_(gys[:, r0:r1], blocks[i], beta=0 if j == 0 else 1)
+            gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
+        gb = None
+        if ctx.needs_input_grad[1]: gb = gys.sum(0).index_select(0, st.unrows) if ctx.sorted_out else gy.sum(0)
         if ctx.full:
             gWs[end:].zero_()
-            return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols)
-        return gx, gb, None, None, None, *gW
+            return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None
+        return gx, gb, None, None, None, None, None, *gW
+
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true
@@ -223,12 +234,14 @@ class StaircaseLinear(nn.Module):
         like = next(self.parameters(), None)
         return scatter_blocks(list(self.blocks), self.st, self.in_features, self.rows.float() if like is None else like)
 
-    def forward(self, x:Tensor # `(B, in_features)`
+    def forward(self, x:Tensor, # `(B, in_features)`
+                sorted_in:bool=False, # `x` is in the sorted order of the previous layer's units (`cols`)
+                sorted_out:bool=False # return the outputs in the sorted order of this layer's units (`rows`)
                ) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.in_features:
             raise ValueError(f'x must have shape (batch, {self.in_features}); got {tuple(x.shape)}')
-        if self.fixed: return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, *self.blocks)
-        return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), self.weight)
+        if self.fixed: return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, *self.blocks)
+        return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), self.weight, sorted_in, sorted_out)
 
     def extra_repr(self) -> str:
         return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}'
@@ -246,3 +259,16 @@ def set_made_numbers(layers:list, # a MADE's masked layers: hidden layers, outpu
     if len(layers) != n_layers + direct: raise ValueError(f'need {n_layers + direct} layers; got {len(layers)}')
     for l in range(n_layers): layers[l].set_numbers(ms[l+1], ms[l], strict=l == n_layers - 1)
     if direct: layers[-1].set_numbers(m_in, m_in, strict=True)
+
+# %% ../nbs/04b_made_structured.ipynb #d2810557
+def staircase_mlp(layers:list, # `StaircaseLinear` layers, each reading the previous one's units
+                  x:Tensor # `(B, in_features)` inputs of the first layer, in the original unit order
+                 ) -> Tensor:
+    "`layers[-1](relu(... relu(layers[0](x))))`, in sorted unit order between layers that sort their shared units alike."
+    h, sorted_h = x, False
+    for l, layer in enumerate(layers):
+        keep = l + 1 < len(layers) and torch.equal(layer.rows, layers[l + 1].cols)
+        h = layer(h, sorted_in=sorted_h, sorted_out=keep)
+        if l + 1 < len(layers): h = F.relu(h, inplace=True)
+        sorted_h = keep
+    return h
