@@ -27,6 +27,7 @@ from pathlib import Path
 import torch, torch.nn.functional as F
 from fastcore.script import call_parse
 from ar_lecture.made import MADE
+from ar_lecture.mixture import MaskEnsemble
 from ar_lecture.train import nll_loss
 from made_speed import batches
 
@@ -112,7 +113,7 @@ def ensemble_timing(hidden:int, K:int, threads:int, n:int=1000):
         m = MADE(784, [hidden], ordering='random', n_masks=K, layers=layers).eval()
         with torch.no_grad():
             t_mask = statistics.median(_times(lambda: m.use_mask(i))[1] for i in range(K))
-            t_eval = _times(lambda: m.log_prob(x, check=False, ensemble=K))[1] / K
+            t_eval = _times(lambda: MaskEnsemble(m, K).log_prob(x, check=False))[1] / K
         print(f'| 784-{hidden}-784 | {threads} | {layers} | {t_mask * 1e3:.1f} | {t_eval * 1e3:.0f} |', flush=True)
 
 def floor_flops(model:MADE, B:int) -> float:
