@@ -13,7 +13,7 @@ from .core import check_ordering, check_size
 
 # %% auto #0
 __all__ = ['input_numbers', 'random_ordering', 'hidden_numbers', 'check_sizes', 'check_hidden_numbers', 'MADEMasks', 'made_masks',
-           'connectivity', 'plot_made', 'plot_masks', 'cut_off_outputs', 'PageWidget', 'page_widget', 'mask_explorer']
+           'connectivity', 'plot_made', 'plot_masks', 'cut_off_outputs']
 
 # %% ../nbs/03_made_masks.ipynb #14883d00
 def input_numbers(ordering:Tensor|list # permutation of 0..n-1; `ordering[i]` is the input taken i-th
@@ -197,51 +197,3 @@ def cut_off_outputs(ordering:Tensor|list, # permutation of the inputs
         low = int(seeing.min()) if len(seeing) else len(m_in)
     if direct: low = 1
     return ((m_in >= 2) & (m_in <= low)).nonzero().flatten()
-
-# %% ../nbs/03_made_masks.ipynb #wdg0301
-import json
-from importlib.resources import files
-
-# %% ../nbs/03_made_masks.ipynb #wdg0303
-class PageWidget:
-    "An interactive widget as one piece of HTML, with its data, style and scripts: nothing is fetched from the network."
-    def __init__(self, html:str, # the widget's HTML
-                 name:str # what the widget is, for its text form
-                ): self.html, self.name = html, name
-    def _repr_html_(self) -> str: return self.html  # Jupyter and the documentation pages show this
-    def __repr__(self) -> str: return f'{self.name} (interactive: shown by Jupyter or a web browser)'
-
-def page_widget(script:str, # file in `ar_lecture/js/` that defines the widget
-                mount:str, # the function of `window.arLecture` that builds the widget from its data, in place
-                data:dict, # what the widget needs, JSON-ready
-                name:str # what the widget is
-               ) -> PageWidget:
-    "A widget as HTML: `data` as JSON, the shared `widgets.css` and `widgets.js`, the widget's script, the call that builds it."
-    js = files('ar_lecture')/'js'
-    payload = json.dumps(data, separators=(',', ':')).replace('</', '<\\/')
-    html = (f'<div class="arl-widget" role="group" aria-label="{name}">\n'
-            f'<style>{(js/"widgets.css").read_text()}</style>\n'
-            f'<script type="application/json">{payload}</script>\n'
-            f'<div class="arl-body">The {name} runs in the page\'s JavaScript: see it on the documentation site, '
-            'or run this cell in Jupyter.</div>\n'
-            f'<script>{(js/"widgets.js").read_text()}\n{(js/script).read_text()}</script>\n'
-            f'<script>arLecture.{mount}(document.currentScript);</script>\n</div>')
-    return PageWidget(html, name)
-
-# %% ../nbs/03_made_masks.ipynb #wdg0305
-def mask_explorer(ordering:Tensor|list|None=None, # permutation of at most 8 inputs; `None`: the lecture's example
-                  numbers:list|None=None, # hidden numbers, 1 to 3 layers of 1 to 8 units; `None`: the lecture's example
-                  output:int=2 # input index whose output's paths are highlighted first
-                 ) -> PageWidget:
-    "The mask explorer, started on `ordering` and `numbers` (by default the lecture's 4-input example)."
-    if ordering is None and numbers is None: ordering, numbers = list(range(4)), [[1, 2, 1, 3], [1, 2, 3, 1]]
-    if ordering is None or numbers is None: raise ValueError('give both ordering and numbers, or neither')
-    n = len(ordering)
-    if not 2 <= n <= 8: raise ValueError(f'the explorer shows 2 to 8 inputs; got {n}')
-    o = check_ordering(ordering, n)
-    if not 1 <= len(numbers) <= 3 or any(not 1 <= len(m) <= 8 for m in numbers):
-        raise ValueError(f'the explorer shows 1 to 3 hidden layers of 1 to 8 units; got sizes {[len(m) for m in numbers]}')
-    ms = check_hidden_numbers(numbers, n, [len(m) for m in numbers])
-    if not 0 <= output < n: raise ValueError(f'output must be an input index in 0..{n-1}; got {output}')
-    return page_widget('made_explorer.js', 'mountExplorer',
-                       dict(ordering=o.tolist(), numbers=[m.tolist() for m in ms], output=output), 'MADE mask explorer')

@@ -14,8 +14,7 @@ from .data import show_images
 from .core import Autoregressive
 
 # %% auto #0
-__all__ = ['show_completions', 'generation_snapshots', 'save_generation_gif', 'plot_conditionals', 'int8_rows', 'export_weights',
-           'dequantized_model', 'generation_player']
+__all__ = ['show_completions', 'generation_snapshots', 'save_generation_gif', 'plot_conditionals']
 
 # %% ../nbs/06_sampling.ipynb #b38fc75e
 def show_completions(x:Tensor, # `(B, n_in)` the images that were completed
@@ -76,88 +75,3 @@ def plot_conditionals(model:Autoregressive, # the model
         ax.set_title(f'{title}{name}', fontsize=9); ax.set_xticks([]); ax.set_yticks([])
         if i: fig.colorbar(im, ax=ax, shrink=0.8)
     return fig
-
-# %% ../nbs/06_sampling.ipynb #wdg0601
-import base64
-import numpy as np
-from .nade import NADE
-from .made import MADE
-from .deep_nade import DeepNADE
-from .masks import PageWidget, page_widget
-
-# %% ../nbs/06_sampling.ipynb #wdg0603
-def int8_rows(T:Tensor # `(rows, cols)` float matrix
-             ) -> tuple[Tensor, Tensor]:
-    "`T` as int8 `q` with one float32 scale per row: `q * scale[:, None]` is within half a scale of `T`."
-    scale = T.detach().abs().amax(1).float() / 127
-    scale = torch.where(scale > 0, scale, torch.ones_like(scale))  # a row of zeros stays zeros
-    return torch.round(T.detach().float() / scale[:, None]).clamp(-127, 127).to(torch.int8), scale
-
-# %% ../nbs/06_sampling.ipynb #wdg0606
-def _b64(t:Tensor, dtype:str) -> str: return base64.b64encode(t.detach().cpu().numpy().astype(dtype).tobytes()).decode()
-def _unb64(s:str, dtype:str, shape:tuple) -> Tensor:
-    return torch.from_numpy(np.frombuffer(base64.b64decode(s), dtype=dtype).reshape(shape).copy())
-def _rows(T:Tensor) -> dict: q, s = int8_rows(T); return dict(q=_b64(q, 'i1'), scale=_b64(s, '<f4'), shape=list(T.shape))
-def _unrows(r:dict) -> Tensor: return _unb64(r['q'], 'i1', r['shape']).float() * _unb64(r['scale'], '<f4', (r['shape'][0], 1))
-
-def export_weights(model:NADE|MADE|DeepNADE # a NADE, a MADE with one hidden layer and no direct connections, or a one-layer DeepNADE
-                  ) -> dict:
-    "What the page needs of `model`, JSON-ready: its shape and ordering, weight matrices by `int8_rows`, the rest float32."
-    f32 = lambda t: _b64(t, '<f4')
-    if isinstance(model, NADE):
-        return dict(kind='NADE', n_in=model.n_in, n_hidden=model.n_hidden, ordering=model.ordering.tolist(),
-                    activation=model.activation, W=_rows(model.W), V=_rows(model.V), b=f32(model.b), c=f32(model.c),
-                    h1=f32(model.h1) if model.learn_h1 else None)
-    if isinstance(model, MADE):
-        if len(model.layers) != 2 or model.direct is not None:
-            raise ValueError('the page runs a MADE with one hidden layer and no direct connections; got hidden_sizes='
-                             f"{model.config['hidden_sizes']}, direct={model.config['direct']}")
-        ordering, (numbers,) = model.mask_numbers(int(model.mask_index))
-        hidden, out = model.layers
-        return dict(kind='MADE', n_in=model.n_in, n_hidden=len(numbers), config=model.config, mask=int(model.mask_index),
-                    any_order=model.config['ordering'] == 'random', ordering=ordering.tolist(), numbers=numbers.tolist(),
-                    W=_rows(hidden.weight), b=f32(hidden.bias), V=_rows(out.weight), c=f32(out.bias))
-    if isinstance(model, DeepNADE):
-        if len(model.layers) != 1:
-            raise ValueError(f"the page runs a DeepNADE with one hidden layer; got hidden={model.config['hidden']}")
-        (first,), out = model.layers, model.out
-        return dict(kind='DeepNADE', n_in=model.n_in, n_hidden=first.out_features, config=model.config,
-                    ordering=model.ordering.tolist(), activation=model.activation,
-                    W=_rows(first.weight), b=f32(first.bias), V=_rows(out.weight), c=f32(out.bias))
-    raise ValueError(f'model must be a NADE, a MADE or a DeepNADE; got {type(model).__name__}')
-
-def dequantized_model(weights:dict # from export_weights
-                     ) -> NADE|MADE|DeepNADE:
-    "The model the page computes with: `weights` read back in float32, weight matrices as `q * scale`."
-    n, d = weights['n_in'], weights['n_hidden']
-    if weights['kind'] == 'NADE':
-        m = NADE(n, d, weights['ordering'], learn_h1=weights['h1'] is not None, activation=weights['activation'])
-        params = [(m.W, _unrows(weights['W'])), (m.V, _unrows(weights['V']))] + [
-            (getattr(m, k), _unb64(weights[k], '<f4', (len(getattr(m, k)),))) for k in ('b', 'c', 'h1') if weights[k]]
-    else:
-        if weights['kind'] == 'DeepNADE': m = DeepNADE(**{**weights['config'], 'ordering': weights['ordering']}); hidden, out = m.layers[0], m.out
-        else: m = MADE(**weights['config']); m.use_mask(weights['mask']); hidden, out = m.layers
-        f32 = lambda k, size: _unb64(weights[k], '<f4', (size,))
-        params = [(hidden.weight, _unrows(weights['W'])), (hidden.bias, f32('b', d)),
-                  (out.weight, _unrows(weights['V'])), (out.bias, f32('c', n))]
-    with torch.no_grad():
-        for p, value in params: p.copy_(value)
-    return m.eval()
-
-# %% ../nbs/06_sampling.ipynb #wdg0610
-def generation_player(*models:NADE|MADE|DeepNADE, # the models to choose from, on the same square images (n_in = side * side)
-                      seed:int=0 # seed of the page's uniforms for the first draw
-                     ) -> PageWidget:
-    "The generation player: `models` (weights by `export_weights`) sampling in the page, with a draw-and-complete mode."
-    if not models: raise ValueError('give at least one model')
-    n = models[0].n_in
-    if math.isqrt(n) ** 2 != n: raise ValueError(f'the player shows square images; n_in={n} is not a square')
-    if any(m.n_in != n for m in models): raise ValueError(f'the models must share n_in; got {[m.n_in for m in models]}')
-    if not isinstance(seed, int) or seed < 0: raise ValueError(f'seed must be a non-negative integer; got {seed!r}')
-    def name(m, w):
-        if w['kind'] == 'NADE': return f"NADE {n}-{w['n_hidden']}" + (', natural order' if w['ordering'] == list(range(n)) else '')
-        if w['kind'] == 'DeepNADE': return f"deep NADE {n}-{w['n_hidden']}-{n}, order-agnostic"
-        return f"MADE {n}-{w['n_hidden']}-{n}" + (', order-agnostic' if w['any_order'] else '')
-    ws = [export_weights(m) for m in models]
-    return page_widget('generation_player.js', 'mountPlayer', dict(models=[dict(w, name=name(m, w)) for m, w in zip(models, ws)],
-                       seed=seed), 'generation player')

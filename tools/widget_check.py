@@ -201,8 +201,7 @@ def main():
     if not chromium(): sys.exit('widget check: chromium not found (Debian package `chromium`)')
     from ar_lecture.data import load_binarized_mnist
     from ar_lecture.checkpoint import load_checkpoint
-    from ar_lecture.sample import generation_player, export_weights, dequantized_model
-    from ar_lecture.masks import mask_explorer
+    from ar_lecture.widgets import generation_player, export_weights, dequantized_model, mask_explorer
     from ar_lecture.deep_nade import with_ordering
     deep = load_checkpoint(ROOT/'nbs'/'models'/'deep_nade.pt')
     models = [load_checkpoint(ROOT/'nbs'/'models'/'nade.pt'), with_ordering(deep, deep.ensemble_orderings(1)[0])]
