@@ -261,7 +261,7 @@ def set_made_numbers(layers:list, # a MADE's masked layers: hidden layers, outpu
     if direct: layers[-1].set_numbers(m_in, m_in, strict=True)
 
 # %% ../nbs/04b_made_structured.ipynb #d2810557
-def staircase_mlp(layers:list, # `StaircaseLinear` layers, each reading the previous one's units
+def staircase_mlp(layers:list, # StaircaseLinear layers, each reading the previous one's units
                   x:Tensor # `(B, in_features)` inputs of the first layer, in the original unit order
                  ) -> Tensor:
     "`layers[-1](relu(... relu(layers[0](x))))`, in sorted unit order between layers that sort their shared units alike."
