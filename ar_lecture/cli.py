@@ -63,7 +63,7 @@ def train_cli(model:str='nade', # 'nade' or 'made' (see MODELS)
               max_time:float=None, # stop training after about this many seconds
               samples:int=100, # number of samples drawn into samples.png (0: none)
               out:str='runs/nade', # output folder: model.pt, metrics.json, samples.png
-              resume:bool=False, # carry on the interrupted run in --out (pass the same flags as that run)
+              resume:bool=False, # carry on the interrupted run in --out (the same flags; --epochs and --max_time may change)
               overwrite:bool=False # replace the run already in --out
              ):
     "Train a NADE or MADE on binarized MNIST; write a checkpoint, metrics.json (test NLL) and an image of samples."

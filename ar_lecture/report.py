@@ -247,8 +247,13 @@ def train_run(model:str='nade', # a key of `MODELS`
     if resume:
         learn = Learner.resume(ckpt, train, valid, device=device, show_progress=show_progress)
         saved, given = dict(learn.hparams, model=learn.model.config), dict(hp, model=net.config)
-        if changed := sorted(k for k in given if given[k] != saved[k]):
-            raise ValueError(f'--resume needs the flags of the interrupted run in {out}; these differ: {changed}')
+        if changed := sorted(k for k in given if given[k] != saved[k] and k not in ('epochs', 'max_time')):
+            raise ValueError(f'--resume needs the flags of the interrupted run in {out} (only --epochs and --max_time '
+                             f'may change); these differ: {changed}')
+        learn.hparams['max_time'] = max_time  # a new time budget for this session
+        if epochs != learn.hparams['epochs']:  # a new length: the schedule goes on from where the run stands
+            try: learn.replan(epochs)
+            except ValueError as e: raise ValueError(f'--epochs {epochs}: {e}') from None
     else: learn = Learner(net, train, valid, device=device, path=ckpt, show_progress=show_progress, **hp)
     return fit_and_report(learn, test, command, samples, ensemble)
 

@@ -255,6 +255,22 @@ class Learner:
         torch.set_rng_state(st['rng']['torch'].cpu())
         return learn
 
+    def replan(self, epochs:int # the run's new length in epochs, at least the epochs already done
+              ):
+        "Make the run `epochs` long from where it stands: the schedule goes on from the current learning rate and ends where a schedule of `epochs` ends."
+        epochs = check_size(epochs, 'epochs', minimum=max(1, self.epoch))
+        self.hparams['epochs'] = epochs
+        if isinstance(self.schedule, torch.optim.lr_scheduler.CosineAnnealingLR):
+            if self.epoch >= self.schedule.T_max and epochs > self.epoch:
+                raise ValueError(f'the cosine schedule ended at epoch {self.schedule.T_max} with a learning rate of 0: '
+                                 'more epochs would not learn; start a new run')
+            self.schedule.T_max = epochs  # each step scales the rate by the ratio of the new cosine: zero at `epochs`
+        elif isinstance(self.schedule, torch.optim.lr_scheduler.MultiStepLR):
+            new = lr_schedule(self.opt, 'step', epochs)  # the new milestones; the rate as they set it by now
+            self.schedule.milestones = new.milestones
+            for g, base in zip(self.opt.param_groups, self.schedule.base_lrs):
+                g['lr'] = base * new.gamma ** sum(m <= self.epoch for m in new.milestones.elements())
+
 # %% ../nbs/05_training.ipynb #e7030320
 def plot_history(history:list[dict], # `Learner.history`
                  ax:plt.Axes|None=None, # axes to draw into; a new figure if `None`
