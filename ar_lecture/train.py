@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math, time
 from pathlib import Path
+from contextlib import contextmanager
 from dataclasses import dataclass
 import torch, torch.nn.functional as F
 from torch import Tensor
@@ -17,7 +18,7 @@ from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint,
 
 # %% auto #0
 __all__ = ['OPTIMIZERS', 'SCHEDULES', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate', 'make_optimizer', 'lr_schedule',
-           'Learner', 'plot_history']
+           'denormals_flushed', 'Learner', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #68cd49fb
 def nll_loss(model:Autoregressive, # any model with the shared face
@@ -99,6 +100,15 @@ def lr_schedule(opt:torch.optim.Optimizer, # optimizer whose learning rate is sc
 
 # %% ../nbs/05_training.ipynb #c28eb09e
 def _cpu_copy(state:dict) -> dict: return {k: v.detach().to('cpu', copy=True) for k, v in state.items()}
+
+
+@contextmanager
+def denormals_flushed():
+    "Inside the block the CPU computes denormal floats as zero (they take a slow path, many times slower); the mode before is restored after."
+    was = (torch.tensor([1e-40]) * 1.0).item() == 0  # a denormal times one is zero only when they are flushed
+    torch.set_flush_denormal(True)
+    try: yield
+    finally: torch.set_flush_denormal(was)
 
 
 class Learner:
@@ -203,16 +213,17 @@ class Learner:
         epochs = range(self.epoch, hp['epochs'])
         mb = master_bar(epochs) if self.show_progress and len(epochs) else None
         self.stop_reason = f'epoch limit ({hp["epochs"]}) reached'
-        for _ in mb or epochs:
-            if hp['patience'] and self.epoch - self.best_epoch >= hp['patience']:
-                self.stop_reason = f'early stopping: no better validation NLL for {hp["patience"]} epochs'
-                break
-            t0 = time.time()
-            train_nll, out_of_time = self._train_epoch(mb, deadline)
-            self._end_epoch(train_nll, time.time() - t0, mb)
-            if out_of_time:
-                self.stop_reason = f'time budget of {hp["max_time"]} s reached during epoch {self.epoch}'
-                break
+        with denormals_flushed():  # Adam's moments of weights that never get a gradient decay into denormal floats
+            for _ in mb or epochs:
+                if hp['patience'] and self.epoch - self.best_epoch >= hp['patience']:
+                    self.stop_reason = f'early stopping: no better validation NLL for {hp["patience"]} epochs'
+                    break
+                t0 = time.time()
+                train_nll, out_of_time = self._train_epoch(mb, deadline)
+                self._end_epoch(train_nll, time.time() - t0, mb)
+                if out_of_time:
+                    self.stop_reason = f'time budget of {hp["max_time"]} s reached during epoch {self.epoch}'
+                    break
         self.model.load_state_dict(self.best_weights)
         return self.history
 
