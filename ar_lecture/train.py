@@ -98,10 +98,7 @@ def lr_schedule(opt:torch.optim.Optimizer, # optimizer whose learning rate is sc
     if name == 'none': return None
     raise ValueError(f'unknown schedule {name!r}; expected one of {SCHEDULES}')
 
-# %% ../nbs/05_training.ipynb #c28eb09e
-def _cpu_copy(state:dict) -> dict: return {k: v.detach().to('cpu', copy=True) for k, v in state.items()}
-
-
+# %% ../nbs/05_training.ipynb #48dfd6a9
 @contextmanager
 def denormals_flushed():
     "Inside the block the CPU computes denormal floats as zero (they take a slow path, many times slower); the mode before is restored after."
@@ -109,6 +106,10 @@ def denormals_flushed():
     torch.set_flush_denormal(True)
     try: yield
     finally: torch.set_flush_denormal(was)
+
+
+# %% ../nbs/05_training.ipynb #c28eb09e
+def _cpu_copy(state:dict) -> dict: return {k: v.detach().to('cpu', copy=True) for k, v in state.items()}
 
 
 class Learner:
