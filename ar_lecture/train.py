@@ -5,6 +5,7 @@
 # %% ../nbs/05_training.ipynb #c68662e5
 from __future__ import annotations
 import math, time
+from collections import Counter
 from pathlib import Path
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,13 +89,18 @@ def make_optimizer(name:str, # 'adam', 'adagrad' or 'sgd' (momentum 0.9)
     raise ValueError(f'unknown optimizer {name!r}; expected one of {OPTIMIZERS}')
 
 # %% ../nbs/05_training.ipynb #lrsch01
+def _step_milestones(epochs:int # length of the run, in epochs
+                   ) -> list[int]:
+    "The epochs after which the 'step' schedule divides the learning rate by 10: half-way and three quarters."
+    return [epochs // 2, 3 * epochs // 4]
+
 def lr_schedule(opt:torch.optim.Optimizer, # optimizer whose learning rate is scheduled
                 name:str, # 'none', 'cosine' or 'step'
                 epochs:int # length of the run, in epochs (the schedule is stepped once per epoch)
                ) -> torch.optim.lr_scheduler.LRScheduler|None:
     "The learning-rate schedule called `name`, stepped once per epoch (`None` for a constant rate)."
     if name == 'cosine': return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
-    if name == 'step': return torch.optim.lr_scheduler.MultiStepLR(opt, [epochs // 2, 3 * epochs // 4], gamma=0.1)
+    if name == 'step': return torch.optim.lr_scheduler.MultiStepLR(opt, _step_milestones(epochs), gamma=0.1)
     if name == 'none': return None
     raise ValueError(f'unknown schedule {name!r}; expected one of {SCHEDULES}')
 
@@ -278,10 +284,10 @@ class Learner:
                                  'more epochs would not learn; start a new run')
             self.schedule.T_max = epochs  # each step scales the rate by the ratio of the new cosine: zero at `epochs`
         elif isinstance(self.schedule, torch.optim.lr_scheduler.MultiStepLR):
-            new = lr_schedule(self.opt, 'step', epochs)  # the new milestones; the rate as they set it by now
-            self.schedule.milestones = new.milestones
+            milestones = _step_milestones(epochs)  # the new milestones, and the rate they set by now
+            self.schedule.milestones = Counter(milestones)
             for g, base in zip(self.opt.param_groups, self.schedule.base_lrs):
-                g['lr'] = base * new.gamma ** sum(m <= self.epoch for m in new.milestones.elements())
+                g['lr'] = base * self.schedule.gamma ** sum(m <= self.epoch for m in milestones)
 
 # %% ../nbs/05_training.ipynb #e7030320
 def plot_history(history:list[dict], # `Learner.history`
