@@ -55,6 +55,7 @@ def train_cli(model:str='nade', # 'nade' or 'made' (see MODELS)
               bs:int=100, # minibatch size
               lr:float=0.005, # (initial) learning rate
               opt:str='adam', # optimizer: 'adam', 'adagrad' or 'sgd'
+              wd:float=0., # weight decay of the weight matrices, not the biases (Adam: AdamW) (0: none)
               schedule:str='cosine', # learning-rate schedule: 'none', 'cosine' or 'step'
               patience:int=None, # look-ahead early stopping: epochs without a better validation NLL before stopping
               seed:int=0, # seed of the initial weights, the data order and the samples

@@ -199,6 +199,7 @@ def train_run(model:str='nade', # a key of `MODELS`
               bs:int=100, # minibatch size
               lr:float=0.005, # initial learning rate
               opt:str='adam', # a name in `OPTIMIZERS`
+              wd:float=0., # weight decay of the weight matrices (AdamW for Adam)
               schedule:str='cosine', # a name in `SCHEDULES`
               patience:int|None=None, # look-ahead early stopping, in epochs
               seed:int=0, # seeds weights, data order and samples
@@ -221,6 +222,7 @@ def train_run(model:str='nade', # a key of `MODELS`
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0): raise ValueError(f'--lr must be finite and > 0; got {lr!r}')
     if max_time is not None and not (math.isfinite(max_time) and max_time >= 0):
         raise ValueError(f'--max_time must be finite and >= 0; got {max_time!r}')
+    if not (isinstance(wd, (int, float)) and math.isfinite(wd) and wd >= 0): raise ValueError(f'--wd must be finite and >= 0; got {wd!r}')
     if opt not in OPTIMIZERS: raise ValueError(f'unknown --opt {opt!r}; expected one of {OPTIMIZERS}')
     if schedule not in SCHEDULES: raise ValueError(f'unknown --schedule {schedule!r}; expected one of {SCHEDULES}')
     torch_device(device)
@@ -239,7 +241,7 @@ def train_run(model:str='nade', # a key of `MODELS`
         try: density_of(net, k)
         except ValueError as e: raise ValueError(f'{flag} {k}: {e}') from None
     check_out_folder(out)  # last: it creates the folder
-    hp = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, schedule=schedule, patience=patience, seed=seed, max_time=max_time,
+    hp = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, wd=wd, schedule=schedule, patience=patience, seed=seed, max_time=max_time,
               valid_ensemble=valid_masks, valid_subset=valid_subset)
     # the arguments hold: now the data, and the run
     train, valid, test = (load_binarized_mnist(s) for s in ('train', 'valid', 'test'))

@@ -79,14 +79,21 @@ SCHEDULES = ('none', 'cosine', 'step')
 def make_optimizer(name:str, # 'adam', 'adagrad' or 'sgd' (momentum 0.9)
                    params, # the parameters to optimize
                    lr:float, # learning rate
-                   device:torch.device # where the parameters are: the fused implementations are chosen per device
+                   device:torch.device, # where the parameters are: the fused implementations are chosen per device
+                   wd:float=0. # weight decay of the weight matrices (not the biases); 0: none
                   ) -> torch.optim.Optimizer:
-    "The optimizer called `name`, in PyTorch's fused implementation where `device` has one."
+    "The optimizer called `name`, in PyTorch's fused implementation where `device` has one; Adam with `wd` is AdamW."
+    if not (isinstance(wd, (int, float)) and math.isfinite(wd) and wd >= 0): raise ValueError(f'wd must be finite and >= 0; got {wd!r}')
+    if wd:  # two groups: the weight matrices decay, biases and vectors do not
+        params = list(params)
+        params = [dict(params=[p for p in params if p.dim() >= 2], weight_decay=wd),
+                  dict(params=[p for p in params if p.dim() < 2], weight_decay=0.)]
     fused = device.type == 'cpu' or name != 'adagrad'  # no fused Adagrad on CUDA
-    if name == 'adam': return torch.optim.Adam(params, lr, fused=True)
+    if name == 'adam': return (torch.optim.AdamW if wd else torch.optim.Adam)(params, lr, fused=True)
     if name == 'adagrad': return torch.optim.Adagrad(params, lr, fused=fused or None)
     if name == 'sgd': return torch.optim.SGD(params, lr, momentum=0.9, fused=True)
     raise ValueError(f'unknown optimizer {name!r}; expected one of {OPTIMIZERS}')
+
 
 # %% ../nbs/05_training.ipynb #lrsch01
 def _step_milestones(epochs:int # length of the run, in epochs
@@ -127,6 +134,7 @@ class Learner:
                  bs:int=100, # minibatch size
                  lr:float=1e-3, # (initial) learning rate
                  opt:str='adam', # 'adam', 'adagrad' or 'sgd' (momentum 0.9)
+                 wd:float=0., # weight decay of the weight matrices (see make_optimizer); 0: none
                  schedule:str='none', # 'none', 'cosine' or 'step' (see lr_schedule)
                  patience:int|None=None, # look-ahead: stop after this many epochs without a better validation NLL
                  seed:int=0, # seeds the data order, the validation subset and torch's global generator
@@ -141,7 +149,7 @@ class Learner:
         check_size(valid_subset, 'valid_subset', 1, allow_none=True)
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0): raise ValueError(f'lr must be finite and > 0; got {lr!r}')
         if max_time is not None and not max_time >= 0: raise ValueError(f'max_time must be >= 0 or None; got {max_time!r}')
-        self.hparams = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, schedule=schedule, patience=patience, seed=seed,
+        self.hparams = dict(epochs=epochs, bs=bs, lr=lr, opt=opt, wd=wd, schedule=schedule, patience=patience, seed=seed,
                             max_time=max_time, valid_ensemble=valid_ensemble, valid_subset=valid_subset)
         self.device, self.path, self.show_progress = torch_device(device), path and Path(path), show_progress
         self.model = model.to(self.device)
@@ -152,7 +160,7 @@ class Learner:
             if valid_subset > len(valid): raise ValueError(f'valid_subset must be at most {len(valid)}; got {valid_subset}')
             valid = valid[torch.randperm(len(valid), generator=torch.Generator().manual_seed(seed))[:valid_subset].sort().values]
         self.valid = valid
-        self.opt = make_optimizer(opt, model.parameters(), lr, self.device)
+        self.opt = make_optimizer(opt, model.parameters(), lr, self.device, wd)
         self.schedule = lr_schedule(self.opt, schedule, epochs)
         torch.manual_seed(seed)
         self.shuffle = torch.Generator().manual_seed(seed)
