@@ -94,7 +94,6 @@ def make_optimizer(name:str, # 'adam', 'adagrad' or 'sgd' (momentum 0.9)
     if name == 'sgd': return torch.optim.SGD(params, lr, momentum=0.9, fused=True)
     raise ValueError(f'unknown optimizer {name!r}; expected one of {OPTIMIZERS}')
 
-
 # %% ../nbs/05_training.ipynb #lrsch01
 def _step_milestones(epochs:int # length of the run, in epochs
                    ) -> list[int]:
