@@ -3,13 +3,19 @@ on the validation and test splits; optionally written to a JSON file.
 
     python tools/ordering_nlls.py runs/deepnade-500/model.pt --ks 1,2,4,8,16
     python tools/ordering_nlls.py runs/deepnade-500/model.pt --ks 1,2,4,8,16 --out runs/deepnade-500/orderings.json
+    python tools/ordering_nlls.py runs/deepnade-500-500/model.pt --ks 1,2,4,8,16,32,64,128 --cache runs/deepnade-500-500/lp
+
+With `--cache DIR` each member's log-likelihoods on each split are kept in DIR (one small file per ordering and split,
+written whole or not at all, read back without executing code), so an interrupted evaluation resumes where it
+stopped and a larger K reuses the orderings already computed (the first k orderings of K are those of k). A cached
+file is used only if it was computed from the same checkpoint (its SHA-256) under the same ordering.
 
 The ensemble of k orderings is the density `model.ensemble(k)`: log of the mean over the model's first k random
 orderings of p(x | ordering), each exact (one hidden layer: NADE's kernel on [x, 1]). Each member's
 log-likelihoods are computed once (the members of `model.ensemble(K)` for the largest K); the mixtures of the
 first k are formed from them.
 """
-import json, time, torch
+import hashlib, json, os, time, torch
 from pathlib import Path
 from fastcore.script import call_parse
 from ar_lecture.data import load_binarized_mnist
@@ -19,21 +25,47 @@ from ar_lecture.train import log_likelihoods, NLL
 from ar_lecture.mixture import first_k_log_probs
 from ar_lecture.deep_nade import DeepNADE
 
+def file_digest(path) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
+    return h.hexdigest()
+
+def member_log_likelihoods(member, x, split:str, i:int, cache:Path|None, digest:str):
+    "Member `i`'s log-likelihoods of `x`, from `cache` when it holds them for this checkpoint and ordering."
+    if cache is None: return log_likelihoods(member, x)
+    f = cache / f'{split}-{i:04d}.pt'
+    if f.exists():
+        try:
+            d = torch.load(f, weights_only=True)
+            if d['checkpoint_sha256'] == digest and torch.equal(d['ordering'], member.ordering.cpu()) and len(d['log_p']) == len(x):
+                return d['log_p']
+            print(f'{f.name}: from another checkpoint or ordering; recomputed', flush=True)
+        except Exception as e: print(f'{f.name}: unreadable ({type(e).__name__}); recomputed', flush=True)
+    lp = log_likelihoods(member, x)
+    tmp = f.with_suffix('.tmp')
+    torch.save(dict(checkpoint_sha256=digest, ordering=member.ordering.cpu(), log_p=lp), tmp)
+    os.replace(tmp, f)  # whole or not at all
+    return lp
+
 @call_parse
 def main(checkpoint:str, # model.pt of a DeepNADE
          ks:str='1,2,4,8,16', # ensemble sizes, comma separated
          splits:str='valid,test', # splits to evaluate, comma separated
          out:str=None, # JSON file to write (default: print only)
-         threads:int=None): # torch threads (default: torch's choice)
+         threads:int=None, # torch threads (default: torch's choice)
+         cache:str=None): # folder keeping each ordering's log-likelihoods, to resume and to extend K
     if threads: torch.set_num_threads(threads)
     start, model = time.time(), load_checkpoint(checkpoint, expected=DeepNADE)
+    digest = file_digest(checkpoint)
+    if cache: cache = Path(cache); cache.mkdir(parents=True, exist_ok=True)
     ks = [int(k) for k in ks.split(',')]
     members = list(model.ensemble(max(ks)).components())  # the model under each of its first K orderings
     rows = {k: dict(k=k) for k in ks}
     alone = {}
     for split in splits.split(','):
         x = load_binarized_mnist(split)
-        lp = torch.stack([log_likelihoods(member, x) for member in members])  # (K, N), each once
+        lp = torch.stack([member_log_likelihoods(m, x, split, i, cache, digest) for i, m in enumerate(members)])  # (K, N)
         alone[split] = [NLL.of(l).mean for l in lp]
         mixtures = first_k_log_probs(lp)  # row k-1: the mixture of the first k
         for k in ks:
