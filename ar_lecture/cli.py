@@ -8,6 +8,7 @@ import shlex, sys
 from contextlib import contextmanager
 from fastcore.script import call_parse, Param
 from .report import train_run, run_summary, sample_run, mixture_run
+from .train import keep_freed_memory
 
 # %% auto #0
 __all__ = ['cli_fail', 'cli_errors', 'cli_command', 'train_cli', 'sample_cli', 'mixture_cli', 'mixture_summary']
@@ -69,6 +70,7 @@ def train_cli(model:str='nade', # 'nade' or 'made' (see MODELS)
              ):
     "Train a NADE or MADE on binarized MNIST; write a checkpoint, metrics.json (test NLL) and an image of samples."
     args = dict(locals())
+    keep_freed_memory()  # a process of its own: freed buffers are reused, not mapped again at every step
     with cli_errors('ar_lecture_train'): print(run_summary(train_run(**args, command=cli_command('ar_lecture_train', args))))
 
 # %% ../nbs/05d_cli.ipynb #ae78b36e

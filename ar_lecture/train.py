@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb #c68662e5
 from __future__ import annotations
-import math, time
+import ctypes, math, os, time
 from collections import Counter
 from pathlib import Path
 from contextlib import contextmanager
@@ -18,8 +18,8 @@ from .mixture import Mixture, ensemble, first_k_log_probs
 from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint, torch_device
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate', 'make_optimizer', 'lr_schedule',
-           'denormals_flushed', 'Learner', 'plot_history']
+__all__ = ['OPTIMIZERS', 'SCHEDULES', 'M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate',
+           'make_optimizer', 'lr_schedule', 'denormals_flushed', 'keep_freed_memory', 'Learner', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #68cd49fb
 def nll_loss(model:Autoregressive, # any model with the shared face
@@ -119,6 +119,18 @@ def denormals_flushed():
     try: yield
     finally: torch.set_flush_denormal(was)
 
+
+# %% ../nbs/05_training.ipynb #f1181e99
+M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # glibc's mallopt parameters (malloc.h)
+
+def keep_freed_memory() -> bool:
+    "Have glibc's `malloc` keep freed memory for reuse (no `mmap` for large blocks, no trimming) for the rest of the process; `False` where the C library is not glibc."
+    try: libc = os.confstr('CS_GNU_LIBC_VERSION') or ''
+    except (ValueError, OSError, AttributeError): libc = ''  # not a GNU system
+    if not libc.startswith('glibc'): return False
+    mallopt = ctypes.CDLL(None).mallopt  # the C library the process runs on
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return mallopt(M_MMAP_MAX, 0) == 1 and mallopt(M_TRIM_THRESHOLD, 2**31 - 1) == 1
 
 # %% ../nbs/05_training.ipynb #c28eb09e
 def _cpu_copy(state:dict) -> dict: return {k: v.detach().to('cpu', copy=True) for k, v in state.items()}

@@ -44,7 +44,7 @@ def member_log_likelihoods(member, x, split:str, i:int, cache:Path|None, digest:
         except Exception as e: print(f'{f.name}: unreadable ({type(e).__name__}); recomputed', flush=True)
     lp = log_likelihoods(member, x)
     tmp = f.with_suffix('.tmp')
-    torch.save(dict(checkpoint_sha256=digest, ordering=member.ordering.cpu(), log_p=lp), tmp)
+    torch.save(dict(checkpoint_sha256=digest, ordering=member.ordering.cpu().clone(), log_p=lp.clone()), tmp)  # clones: a view would save its whole storage
     os.replace(tmp, f)  # whole or not at all
     return lp
 
