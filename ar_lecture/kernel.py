@@ -15,7 +15,7 @@ from .core import all_finite
 # %% auto #0
 __all__ = ['KERNEL_FILE', 'CONSTANTS', 'ACTIVATION_CODES', 'GROUP', 'PAD', 'KERNEL_FLAGS', 'COMPILE_TIMEOUT', 'kernel_source',
            'kernel_sections', 'kernel_constants', 'kernel_dir', 'compiler', 'cache_problem', 'build_kernel',
-           'nade_kernel', 'kernel_applies', 'kernel_logits']
+           'load_kernel', 'nade_kernel', 'kernel_applies', 'kernel_logits']
 
 # %% ../nbs/02b_kernel.ipynb #8472179c
 KERNEL_FILE = importlib.resources.files('ar_lecture')/'kernels'/'nade.c'  # shipped as package data
@@ -95,19 +95,22 @@ def _private_folder() -> Path:
 
 def build_kernel(folder:Path|None=None, # cache folder; `None`: kernel_dir()
                  cc:str|None=None, # C compiler command; `None`: `$CC`, else `cc`
-                 timeout:float=COMPILE_TIMEOUT # seconds allowed to each compiler call
+                 timeout:float=COMPILE_TIMEOUT, # seconds allowed to each compiler call
+                 file:Path|None=None, # the C source, a file of the package (its name names the library); `None`: KERNEL_FILE
+                 fallback:str='NADE uses the block pass' # what the library does without it, for the warning
                 ) -> Path|None:
-    "A verified compiled kernel: from the cache, else compiled from `KERNEL_FILE` and cached; `None` with one warning."
-    folder, cmd, source = Path(folder or kernel_dir()), compiler(cc), kernel_source()
+    "A verified compiled kernel: from the cache, else compiled from `file` and cached; `None` with one warning."
+    file = file or KERNEL_FILE
+    folder, cmd, source, name = Path(folder or kernel_dir()), compiler(cc), file.read_text(), Path(file.name).stem
     key = _sha256('\n'.join([source, *cmd, *KERNEL_FLAGS, _processor()]).encode())[:16]
-    lib, digest = folder/f'nade_kernel_{key}.so', folder/f'nade_kernel_{key}.sha256'
+    lib, digest = folder/f'{name}_kernel_{key}.so', folder/f'{name}_kernel_{key}.sha256'
     problem = cache_problem(lib, digest)
     if problem is None: return lib
     note = '' if problem == 'missing' else f'the cached kernel {lib.name} was {problem}; '
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp)/'nade_kernel.so'
-            with importlib.resources.as_file(KERNEL_FILE) as src: _compile(cmd, src, out, timeout)
+            out = Path(tmp)/f'{name}_kernel.so'
+            with importlib.resources.as_file(file) as src: _compile(cmd, src, out, timeout)
             data = out.read_bytes()
             try:  # the digest first: a reader that finds the new library always finds its digest
                 atomic_write(digest, lambda f: f.write(_sha256(data).encode()))
@@ -122,22 +125,28 @@ def build_kernel(folder:Path|None=None, # cache folder; `None`: kernel_dir()
     except (OSError, subprocess.SubprocessError) as e:
         if isinstance(e, subprocess.TimeoutExpired): detail = f'no result after {timeout:g} s'
         else: detail = str(getattr(e, 'stderr', None) or e).strip()[:300]
-        warnings.warn(f'ar_lecture: {note}could not compile the NADE kernel with {" ".join(cmd)!r} ({detail}); '
-                      'NADE uses the block pass', stacklevel=2)
+        warnings.warn(f'ar_lecture: {note}could not compile the kernel {file.name} with {" ".join(cmd)!r} ({detail}); '
+                      f'{fallback}', stacklevel=2)
         return None
 
 # %% ../nbs/02b_kernel.ipynb #882b62b2
-@functools.cache
-def nade_kernel() -> ctypes.CDLL|None:
-    "The compiled kernel, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
-    if os.environ.get('AR_LECTURE_KERNEL', '1') == '0' or (lib := build_kernel()) is None: return None
+def load_kernel(file:Path|None=None, # the C source, a file of the package; `None`: KERNEL_FILE
+                fallback:str='NADE uses the block pass' # what the library does without it, for the warnings
+               ) -> ctypes.CDLL|None:
+    "The kernel compiled from `file` (`build_kernel`), loaded from a private copy; `None` if it cannot be built or loaded, or `AR_LECTURE_KERNEL=0`."
+    if os.environ.get('AR_LECTURE_KERNEL', '1') == '0' or (lib := build_kernel(file=file, fallback=fallback)) is None: return None
     try:  # load a private copy, so that whatever later happens to the cached file cannot reach this process
         with tempfile.TemporaryDirectory(prefix='ar_lecture_kernel_') as tmp:
             shutil.copyfile(lib, Path(tmp)/lib.name)
-            k = ctypes.CDLL(str(Path(tmp)/lib.name))
+            return ctypes.CDLL(str(Path(tmp)/lib.name))
     except OSError as e:
-        warnings.warn(f'ar_lecture: could not load the NADE kernel ({e}); NADE uses the block pass', stacklevel=2)
+        warnings.warn(f'ar_lecture: could not load the kernel {(file or KERNEL_FILE).name} ({e}); {fallback}', stacklevel=2)
         return None
+
+@functools.cache
+def nade_kernel() -> ctypes.CDLL|None:
+    "The compiled NADE kernel, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
+    if (k := load_kernel()) is None: return None
     i, p = ctypes.c_int, ctypes.c_void_p
     k.nade_forward.argtypes = [i, i, i, p, p, p, p, p, p, i, p]
     k.nade_backward.argtypes = [i, i, i, p, p, p, p, p, p, i, p, p, p, p, p]

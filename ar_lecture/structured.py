@@ -4,13 +4,16 @@
 
 # %% ../nbs/04b_made_structured.ipynb #49492813
 from __future__ import annotations
+import ctypes, functools, importlib.resources, os
 from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .masks import input_numbers
+from .kernel import kernel_sections, load_kernel, _pool
 
 # %% auto #0
-__all__ = ['Staircase', 'staircase', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct',
+__all__ = ['STAIRCASE_FILE', 'Staircase', 'staircase', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks',
+           'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c',
            'StaircaseLinear', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
@@ -103,7 +106,8 @@ class StaircaseProduct(torch.autograd.Function):
                 sorted_out:bool, # return `y` in the sorted order of this layer's units
                 *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
                ) -> Tensor:
-        if weight is not None: blocks = gather_blocks(weight, st, strips)
+        kernel = weight is not None and kernel_sorts(weight, st)  # one pass in C instead of PyTorch's gathers
+        if weight is not None: blocks = gather_blocks_c(weight, st) if kernel else gather_blocks(weight, st, strips)
         xs = x if sorted_in else x.index_select(1, st.cols)
         b = bias.index_select(0, st.rows) if bias is not None else None  # sorted like the units
         y, end = x.new_empty(len(x), len(st.rows)), 0  # each block writes its own columns
@@ -113,7 +117,7 @@ class StaircaseProduct(torch.autograd.Function):
             else: torch.addmm(b[r0:r1], xs[:, :hi], W.T, out=y[:, r0:r1])
             end = r1
         if end < len(st.rows): y[:, end:] = 0 if b is None else b[end:]
-        ctx.st, ctx.strips, ctx.full, ctx.in_features = st, strips, weight is not None, x.shape[1]
+        ctx.st, ctx.strips, ctx.full, ctx.in_features, ctx.kernel = st, strips, weight is not None, x.shape[1], kernel
         ctx.sorted_in, ctx.sorted_out = sorted_in, sorted_out
         ctx.save_for_backward(xs, *blocks)
         return y if sorted_out else y.index_select(1, st.unrows)
@@ -124,10 +128,13 @@ class StaircaseProduct(torch.autograd.Function):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
         need_x = ctx.needs_input_grad[0]
         gys = gy if ctx.sorted_out else gy.index_select(1, st.rows)
-        gWs = gy.new_empty(len(st.rows), ctx.in_features) if ctx.full else None  # the full gradient, sorted
+        gWs = gy.new_empty(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
+        packed = _packed(gy, st) if ctx.kernel else None  # the blocks' gradients, for the kernel to put back
         gW, end = [], 0
-        for (r0, r1, lo, hi), S in zip(st.blocks, strips):
+        for (r0, r1, lo, hi), S, P in zip(st.blocks, strips, packed or strips):
             g = gys[:, r0:r1]
+            if ctx.kernel:  # the kernel writes only the allowed weights: no strip to mask
+                gW.append(torch.mm(g.T, xs[:, :hi], out=P)); continue
             if ctx.full:  # written in place; zero right of the block and in rows no block holds
                 G = gWs[r0:r1, :hi].addmm_(g.T, xs[:, :hi], beta=0)
                 gWs[r0:r1, hi:].zero_(); gWs[end:r0].zero_(); end = r1
@@ -145,11 +152,73 @@ class StaircaseProduct(torch.autograd.Function):
             gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
         gb = None
         if ctx.needs_input_grad[1]: gb = gys.sum(0).index_select(0, st.unrows) if ctx.sorted_out else gy.sum(0)
+        if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(gW, st, ctx.in_features, gy), None, None
         if ctx.full:
             gWs[end:].zero_()
             return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None
         return gx, gb, None, None, None, None, None, *gW
 
+
+# %% ../nbs/04b_made_structured.ipynb #62239bbf
+STAIRCASE_FILE = importlib.resources.files('ar_lecture')/'kernels'/'staircase.c'  # shipped as package data
+
+# %% ../nbs/04b_made_structured.ipynb #767a26cd
+@functools.cache
+def staircase_kernel() -> ctypes.CDLL|None:
+    "The compiled gather and scatter of `STAIRCASE_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
+    if (k := load_kernel(STAIRCASE_FILE, 'the structured layers sort their weights with PyTorch')) is None: return None
+    i, p = ctypes.c_int, ctypes.c_void_p
+    for f in (k.staircase_gather, k.staircase_scatter): f.argtypes, f.restype = [i, p, p, p, p, i, i, i, i, p], None
+    return k
+
+def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
+                 st:Staircase # its current staircase
+                ) -> bool:
+    "Whether the compiled kernel sorts `weight`: a contiguous float32 matrix on the CPU, int64 indices, and a kernel built."
+    return (weight.device.type == 'cpu' and weight.dtype == torch.float32 and weight.is_contiguous()
+            and all(t.dtype == torch.int64 and t.device.type == 'cpu' and t.is_contiguous() for t in st[:3])
+            and staircase_kernel() is not None)
+
+def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
+    "One `(r1 - r0, hi)` tensor per block, views into one new buffer."
+    sizes = [(r1 - r0) * hi for r0, r1, lo, hi in st.blocks]
+    buf, at, out = like.new_empty(sum(sizes)), 0, []
+    for (r0, r1, lo, hi), n in zip(st.blocks, sizes): out.append(buf[at:at + n].view(r1 - r0, hi)); at += n
+    return out
+
+def _in_row_parts(call, spans:list):
+    "`call(r0, j0, j1, hi, block)` for the rows `j0..j1-1` of each span `(r0, r1, hi, block)`, split among torch's threads."
+    parts = torch.get_num_threads()
+    tasks = [(r0, r0 + (r1 - r0) * p // parts, r0 + (r1 - r0) * (p + 1) // parts, hi, block)
+             for r0, r1, hi, block in spans for p in range(parts)]
+    tasks = [t for t in tasks if t[2] > t[1]]
+    if parts == 1: [call(*t) for t in tasks]
+    else: list(_pool(parts, os.getpid()).map(lambda t: call(*t), tasks))
+
+def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the original unit order
+                    st:Staircase # where the blocks are
+                   ) -> list[Tensor]:
+    "`gather_blocks` by the kernel, one pass over `weight`: the blocks, zero where the mask is, packed in one buffer."
+    k, blocks, ptrs = staircase_kernel(), _packed(weight, st), [t.data_ptr() for t in st[:3]]
+    _in_row_parts(lambda r0, j0, j1, hi, B: k.staircase_gather(weight.shape[1], weight.data_ptr(), *ptrs, r0, j0, j1, hi, B.data_ptr()),
+                  [(r0, r1, hi, B) for (r0, r1, lo, hi), B in zip(st.blocks, blocks)])
+    return blocks
+
+def scatter_gradient_c(blocks:list[Tensor], # one contiguous `(r1 - r0, hi)` float32 tensor per block of `st`
+                       st:Staircase, # where the blocks are
+                       in_features:int, # columns of the full matrix
+                       like:Tensor # a float32 CPU tensor
+                      ) -> Tensor:
+    "`scatter_blocks` (masked) by the kernel, one pass writing the full `(out, in)` matrix in the original unit order."
+    k, ptrs = staircase_kernel(), [t.data_ptr() for t in st[:3]]
+    G, spans, end = like.new_empty(len(st.rows), in_features), [], 0
+    for (r0, r1, lo, hi), B in zip(st.blocks, blocks):
+        if r0 > end: spans.append((end, r0, 0, None))  # sorted rows that read nothing: zero rows
+        spans.append((r0, r1, hi, B)); end = r1
+    if end < len(st.rows): spans.append((end, len(st.rows), 0, None))
+    _in_row_parts(lambda r0, j0, j1, hi, B: k.staircase_scatter(in_features, None if B is None else B.data_ptr(), *ptrs, r0, j0, j1, hi,
+                                                                 G.data_ptr()), spans)
+    return G
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true
