@@ -129,9 +129,9 @@ class StaircaseProduct(torch.autograd.Function):
         need_x = ctx.needs_input_grad[0]
         gys = gy if ctx.sorted_out else gy.index_select(1, st.rows)
         gWs = gy.new_empty(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
-        packed = _packed(gy, st) if ctx.kernel else None  # the blocks' gradients, for the kernel to put back
+        packed = _packed(gy, st) if ctx.kernel else [None] * len(st.blocks)  # the blocks' gradients, for the kernel
         gW, end = [], 0
-        for (r0, r1, lo, hi), S, P in zip(st.blocks, strips, packed or strips):
+        for (r0, r1, lo, hi), S, P in zip(st.blocks, strips, packed):
             g = gys[:, r0:r1]
             if ctx.kernel:  # the kernel writes only the allowed weights: no strip to mask
                 gW.append(torch.mm(g.T, xs[:, :hi], out=P)); continue
@@ -179,6 +179,16 @@ def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
             and all(t.dtype == torch.int64 and t.device.type == 'cpu' and t.is_contiguous() for t in st[:3])
             and staircase_kernel() is not None)
 
+def _check_indices(st:Staircase, out:int, n_in:int):
+    "A `ValueError` unless `st` fits an `(out, n_in)` matrix: the kernel reads and writes where its indices say."
+    rows, cols, counts = st[:3]
+    if (rows.shape, cols.shape, counts.shape) != ((out,), (n_in,), (out,)):
+        raise ValueError(f'the staircase is for a ({len(rows)}, {len(cols)}) matrix, not ({out}, {n_in})')
+    if out and (rows.min() < 0 or rows.max() >= out) or n_in and (cols.min() < 0 or cols.max() >= n_in):
+        raise ValueError('the staircase has unit indices outside the matrix')
+    if not all(0 <= r0 < r1 <= out and 0 <= hi <= n_in for r0, r1, lo, hi in st.blocks):
+        raise ValueError(f'the staircase has blocks outside the ({out}, {n_in}) matrix: {st.blocks}')
+
 def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
     "One `(r1 - r0, hi)` tensor per block, views into one new buffer."
     sizes = [(r1 - r0) * hi for r0, r1, lo, hi in st.blocks]
@@ -199,6 +209,7 @@ def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the orig
                     st:Staircase # where the blocks are
                    ) -> list[Tensor]:
     "`gather_blocks` by the kernel, one pass over `weight`: the blocks, zero where the mask is, packed in one buffer."
+    _check_indices(st, *weight.shape)
     k, blocks, ptrs = staircase_kernel(), _packed(weight, st), [t.data_ptr() for t in st[:3]]
     _in_row_parts(lambda r0, j0, j1, hi, B: k.staircase_gather(weight.shape[1], weight.data_ptr(), *ptrs, r0, j0, j1, hi, B.data_ptr()),
                   [(r0, r1, hi, B) for (r0, r1, lo, hi), B in zip(st.blocks, blocks)])
@@ -210,6 +221,10 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous `(r1 - r0, hi)` flo
                        like:Tensor # a float32 CPU tensor
                       ) -> Tensor:
     "`scatter_blocks` (masked) by the kernel, one pass writing the full `(out, in)` matrix in the original unit order."
+    _check_indices(st, len(st.rows), in_features)
+    if [tuple(B.shape) for B in blocks] != [(r1 - r0, hi) for r0, r1, lo, hi in st.blocks] or not all(
+            B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
+        raise ValueError('blocks must be contiguous float32 CPU tensors, one (r1 - r0, hi) per block of the staircase')
     k, ptrs = staircase_kernel(), [t.data_ptr() for t in st[:3]]
     G, spans, end = like.new_empty(len(st.rows), in_features), [], 0
     for (r0, r1, lo, hi), B in zip(st.blocks, blocks):
