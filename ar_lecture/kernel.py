@@ -134,13 +134,14 @@ def load_kernel(file:Path|None=None, # the C source, a file of the package; `Non
                 fallback:str='NADE uses the block pass' # what the library does without it, for the warnings
                ) -> ctypes.CDLL|None:
     "The kernel compiled from `file` (`build_kernel`), loaded from a private copy; `None` if it cannot be built or loaded, or `AR_LECTURE_KERNEL=0`."
+    file = file or KERNEL_FILE
     if os.environ.get('AR_LECTURE_KERNEL', '1') == '0' or (lib := build_kernel(file=file, fallback=fallback)) is None: return None
     try:  # load a private copy, so that whatever later happens to the cached file cannot reach this process
         with tempfile.TemporaryDirectory(prefix='ar_lecture_kernel_') as tmp:
             shutil.copyfile(lib, Path(tmp)/lib.name)
             return ctypes.CDLL(str(Path(tmp)/lib.name))
     except OSError as e:
-        warnings.warn(f'ar_lecture: could not load the kernel {(file or KERNEL_FILE).name} ({e}); {fallback}', stacklevel=2)
+        warnings.warn(f'ar_lecture: could not load the kernel {file.name} ({e}); {fallback}', stacklevel=2)
         return None
 
 @functools.cache

@@ -15,21 +15,16 @@ orderings of p(x | ordering), each exact (one hidden layer: NADE's kernel on [x,
 log-likelihoods are computed once (the members of `model.ensemble(K)` for the largest K); the mixtures of the
 first k are formed from them.
 """
-import hashlib, json, os, time, torch
+import json, time, torch
 from pathlib import Path
 from fastcore.script import call_parse
-from ar_lecture.data import load_binarized_mnist
+from ar_lecture.data import load_binarized_mnist, sha256_file
+from ar_lecture.files import atomic_write
 from ar_lecture.checkpoint import load_checkpoint
 from ar_lecture.report import environment
 from ar_lecture.train import log_likelihoods, NLL
 from ar_lecture.mixture import first_k_log_probs
 from ar_lecture.deep_nade import DeepNADE
-
-def file_digest(path) -> str:
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return h.hexdigest()
 
 def member_log_likelihoods(member, x, split:str, i:int, cache:Path|None, digest:str):
     "Member `i`'s log-likelihoods of `x`, from `cache` when it holds them for this checkpoint and ordering."
@@ -43,9 +38,8 @@ def member_log_likelihoods(member, x, split:str, i:int, cache:Path|None, digest:
             print(f'{f.name}: from another checkpoint or ordering; recomputed', flush=True)
         except Exception as e: print(f'{f.name}: unreadable ({type(e).__name__}); recomputed', flush=True)
     lp = log_likelihoods(member, x)
-    tmp = f.with_suffix('.tmp')
-    torch.save(dict(checkpoint_sha256=digest, ordering=member.ordering.cpu().clone(), log_p=lp.clone()), tmp)  # clones: a view would save its whole storage
-    os.replace(tmp, f)  # whole or not at all
+    record = dict(checkpoint_sha256=digest, ordering=member.ordering.cpu().clone(), log_p=lp.clone())  # clones: a view saves its whole storage
+    atomic_write(f, lambda fh: torch.save(record, fh))  # whole or not at all
     return lp
 
 @call_parse
@@ -57,8 +51,8 @@ def main(checkpoint:str, # model.pt of a DeepNADE
          cache:str=None): # folder keeping each ordering's log-likelihoods, to resume and to extend K
     if threads: torch.set_num_threads(threads)
     start, model = time.time(), load_checkpoint(checkpoint, expected=DeepNADE)
-    digest = file_digest(checkpoint)
     if cache: cache = Path(cache); cache.mkdir(parents=True, exist_ok=True)
+    digest = sha256_file(checkpoint) if cache else None
     ks = [int(k) for k in ks.split(',')]
     members = list(model.ensemble(max(ks)).components())  # the model under each of its first K orderings
     rows = {k: dict(k=k) for k in ks}
