@@ -124,17 +124,20 @@ def ordered_logits(model:DeepNADE, # the model whose parameters are used
     if one_nade and path != 'cumsum':  # NADE's own paths on [x, 1]; the logits of the always-on inputs are dropped
         return as_nade(model, orderings).logits(torch.cat([x, torch.ones_like(x)], 1), check=False, path=path)[:, :n]
     act = ACTIVATIONS_INPLACE[model.activation]
-    def part(x, o):
-        O, before = o.expand(len(x), n), o[..., :-1]
-        a = x.new_empty(len(x), n, W1.shape[0])  # (B, n, d): a_i at every position i
-        a[:, 0] = model.layers[0].bias  # a_1 = b, then the steps W_{o_i} x_{o_i} + U_{o_i}, summed
-        a[:, 1:] = torch.addcmul(W1.T[before + n], x.gather(1, O)[:, :-1, None], W1.T[before])
-        h = act(a.cumsum_(1))
+    W1t = W1.T.contiguous()  # row k: pixel k's column of W, row n + k: its column of U
+    if orderings.dim() == 1: steps = W1t[orderings[:-1], None], W1t[orderings[:-1] + n, None]  # (n - 1, 1, d) each
+    def part(x, o):  # position-major: a[i] holds a_{i+1} for every example of the part
+        O = o.expand(len(x), n)
+        Wo, Uo = steps if o.dim() == 1 else (W1t[O[:, :-1].T], W1t[O[:, :-1].T + n])  # per example: (n - 1, B, d) each
+        a = x.new_empty(n, len(x), W1.shape[0])  # (n, B, d)
+        a[0] = model.layers[0].bias  # a_1 = b, then the steps W_{o_i} x_{o_i} + U_{o_i}, summed
+        a[1:] = torch.addcmul(Uo, x.gather(1, O[:, :-1]).T[..., None], Wo)
+        h = act(a.cumsum_(0))
         for layer in model.layers[1:]: h = act(layer(h))
-        lo = torch.einsum('bnd,nd->bn', h, V[o]) if o.dim() == 1 else (h * V[o]).sum(-1)  # one output per position
-        lo += model.out.bias[o]
-        return torch.empty_like(lo).scatter_(1, O, lo)
-    B = max(1, 2**23 // (n * max(l.out_features for l in model.layers)))  # examples per part: (B, n, d) about 32 MB
+        if o.dim() == 1: lo = torch.bmm(h, V[o, :, None])[..., 0] + model.out.bias[o, None]  # one output per position, (n, B)
+        else: lo = (h * V[O.T]).sum(-1) + model.out.bias[O.T]
+        return torch.empty_like(x).scatter_(1, O, lo.T)
+    B = max(1, 2**21 // (n * max(l.out_features for l in model.layers)))  # examples per part: (n, B, d) about 8 MB
     return torch.cat([part(x[i:i+B], orderings if orderings.dim() == 1 else orderings[i:i+B]) for i in range(0, len(x), B)])
 
 # %% ../nbs/07_deep_nade.ipynb #4c54f8f5
