@@ -12,7 +12,8 @@ from .files import atomic_write
 
 # %% auto #0
 __all__ = ['MODEL_CLASSES', 'CHECKPOINT_FORMAT', 'READ_FORMATS', 'SEAL', 'register_model', 'model_class', 'seal', 'check_seal',
-           'save_checkpoint', 'torch_device', 'read_checkpoint', 'model_from_checkpoint', 'load_checkpoint']
+           'stored_as', 'save_checkpoint', 'torch_device', 'read_checkpoint', 'model_from_checkpoint',
+           'load_checkpoint']
 
 # %% ../nbs/05b_checkpoints.ipynb #651178e4
 MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE', 'DeepNADE': 'ar_lecture.deep_nade:DeepNADE'}
@@ -61,11 +62,27 @@ def check_seal(data:bytes, # the bytes of a checkpoint file
                          'it is corrupt: restore it from a copy or train again')
     return True
 
+# %% ../nbs/05b_checkpoints.ipynb #01e945db
+def stored_as(weights:dict, # a state dict
+              dtype:torch.dtype # a floating-point dtype, e.g. torch.float16
+             ) -> dict:
+    "`weights` with every floating-point tensor rounded to `dtype`, or a `ValueError` if a finite weight does not fit in it."
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise ValueError(f'dtype must be a floating-point torch.dtype such as torch.float16; got {dtype!r}')
+    out = {}
+    for k, v in weights.items():
+        if not (torch.is_tensor(v) and v.is_floating_point()): out[k] = v; continue
+        out[k] = v.to(dtype)
+        if (torch.isfinite(v) & ~torch.isfinite(out[k])).any():
+            raise ValueError(f'{k}: weights as large as {v.abs().max().item():.3g} do not fit in {dtype} (largest {torch.finfo(dtype).max:.3g})')
+    return out
+
 # %% ../nbs/05b_checkpoints.ipynb #9f1bcd67
 def save_checkpoint(path:str|Path, # file to write
                     model:Autoregressive, # model whose class and `config` are saved
                     weights:dict|None=None, # state dict to save; `None`: the model's current weights
-                    training:dict|None=None # trainer state for resuming (see Learner), or `None`
+                    training:dict|None=None, # trainer state for resuming (see Learner), or `None`
+                    dtype:torch.dtype|None=None # store the floating-point weights in this dtype (torch.float16: half the bytes); `None`: as they are
                    ) -> Path:
     "Save a model (class name, `config`, weights) and optionally the training state: sealed, atomically, with the user's umask."
     name = type(model).__name__
@@ -73,8 +90,9 @@ def save_checkpoint(path:str|Path, # file to write
         raise ValueError(f'{name} is not a registered model class, so it could not be loaded; call register_model({name}) first')
     try: json.dumps(model.config)
     except (AttributeError, TypeError) as e: raise ValueError(f'{name}.config must be a JSON-serializable dict: {e}') from e
-    ckpt = dict(format=CHECKPOINT_FORMAT, model_class=name, config=model.config,
-                model=model.state_dict() if weights is None else weights, training=training)
+    weights = model.state_dict() if weights is None else weights
+    if dtype is not None: weights = stored_as(weights, dtype)
+    ckpt = dict(format=CHECKPOINT_FORMAT, model_class=name, config=model.config, model=weights, training=training)
     buf = io.BytesIO()
     torch.save(ckpt, buf)
     data, path = seal(buf.getvalue()), Path(path)
