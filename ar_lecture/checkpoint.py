@@ -12,8 +12,8 @@ from .files import atomic_write
 
 # %% auto #0
 __all__ = ['MODEL_CLASSES', 'CHECKPOINT_FORMAT', 'READ_FORMATS', 'SEAL', 'register_model', 'model_class', 'seal', 'check_seal',
-           'stored_as', 'save_checkpoint', 'torch_device', 'read_checkpoint', 'model_from_checkpoint',
-           'load_checkpoint']
+           'save_checkpoint', 'torch_device', 'read_checkpoint', 'model_from_checkpoint', 'load_checkpoint',
+           'stored_as']
 
 # %% ../nbs/05b_checkpoints.ipynb #651178e4
 MODEL_CLASSES = {'NADE': 'ar_lecture.nade:NADE', 'MADE': 'ar_lecture.made:MADE', 'DeepNADE': 'ar_lecture.deep_nade:DeepNADE'}
@@ -61,21 +61,6 @@ def check_seal(data:bytes, # the bytes of a checkpoint file
         raise ValueError(f'{path}: the file has changed since it was written (its SHA-256 digest does not match); '
                          'it is corrupt: restore it from a copy or train again')
     return True
-
-# %% ../nbs/05b_checkpoints.ipynb #01e945db
-def stored_as(weights:dict, # a state dict
-              dtype:torch.dtype # a floating-point dtype, e.g. torch.float16
-             ) -> dict:
-    "`weights` with every floating-point tensor rounded to `dtype`, or a `ValueError` if a finite weight does not fit in it."
-    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
-        raise ValueError(f'dtype must be a floating-point torch.dtype such as torch.float16; got {dtype!r}')
-    out = {}
-    for k, v in weights.items():
-        if not (torch.is_tensor(v) and v.is_floating_point()): out[k] = v; continue
-        out[k] = v.to(dtype)
-        if (torch.isfinite(v) & ~torch.isfinite(out[k])).any():
-            raise ValueError(f'{k}: weights as large as {v.abs().max().item():.3g} do not fit in {dtype} (largest {torch.finfo(dtype).max:.3g})')
-    return out
 
 # %% ../nbs/05b_checkpoints.ipynb #9f1bcd67
 def save_checkpoint(path:str|Path, # file to write
@@ -165,3 +150,18 @@ def load_checkpoint(path:str|Path, # checkpoint file written by save_checkpoint 
                    ) -> Autoregressive:
     "The model saved in `path`, rebuilt from its class name and `config`, in evaluation mode."
     return model_from_checkpoint(read_checkpoint(path, device), path, expected).to(device).eval()
+
+# %% ../nbs/05b_checkpoints.ipynb #01e945db
+def stored_as(weights:dict, # a state dict
+              dtype:torch.dtype # a floating-point dtype, e.g. torch.float16
+             ) -> dict:
+    "`weights` with every floating-point tensor rounded to `dtype`, or a `ValueError` if a finite weight does not fit in it."
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise ValueError(f'dtype must be a floating-point torch.dtype such as torch.float16; got {dtype!r}')
+    out = {}
+    for k, v in weights.items():
+        if not (torch.is_tensor(v) and v.is_floating_point()): out[k] = v; continue
+        out[k] = v.to(dtype)
+        if (torch.isfinite(v) & ~torch.isfinite(out[k])).any():
+            raise ValueError(f'{k}: weights as large as {v.abs().max().item():.3g} do not fit in {dtype} (largest {torch.finfo(dtype).max:.3g})')
+    return out
