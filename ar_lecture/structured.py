@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_made_structured.ipynb #49492813
 from __future__ import annotations
-import ctypes, functools, importlib.resources, os
+import bisect, ctypes, functools, importlib.resources, math, os
 from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
@@ -12,9 +12,9 @@ from .masks import input_numbers
 from .kernel import kernel_sections, load_kernel, _pool
 
 # %% auto #0
-__all__ = ['STAIRCASE_FILE', 'Staircase', 'staircase', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks',
-           'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c',
-           'StaircaseLinear', 'set_made_numbers', 'staircase_mlp']
+__all__ = ['STAIRCASE_FILE', 'Staircase', 'staircase', 'block_shape', 'block_work', 'staircase_of_mask', 'gather_blocks',
+           'scatter_blocks', 'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c',
+           'scatter_gradient_c', 'StaircaseLinear', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -24,36 +24,57 @@ class Staircase(NamedTuple):
     counts: Tensor # `(out,)` sorted unit `j` reads the first `counts[j]` sorted previous units
     unrows: Tensor # `(out,)` the inverse of `rows`: unit `k` is in sorted place `unrows[k]`
     uncols: Tensor # `(in,)` the inverse of `cols`
-    blocks: list # `(r0, r1, lo, hi)` per block of sorted rows `r0..r1-1`: columns `< lo` all read, `< hi` some
+    blocks: list # `(a0, a1, lo, hi)` per block: sorted rows (or columns) `a0..a1-1`; see `by`
+    by: str = 'rows' # 'rows': blocks of rows, columns `< lo` all read, `< hi` some; 'columns': blocks of columns,
+                     # read in part by the rows from `lo`, in full by the rows from `hi`
 
-def _staircase(rows:Tensor, cols:Tensor, counts:Tensor, groups:int) -> Staircase:
-    return Staircase(rows, cols, counts, torch.argsort(rows), torch.argsort(cols), _blocks(counts.tolist(), groups))
+def _staircase(rows:Tensor, cols:Tensor, counts:Tensor, groups:int, by:str) -> Staircase:
+    if by not in ('rows', 'columns'): raise ValueError(f"by must be 'rows' or 'columns'; got {by!r}")
+    cut = _blocks(counts.tolist(), groups) if by == 'rows' else _column_blocks(counts.tolist(), len(cols), groups)
+    return Staircase(rows, cols, counts, torch.argsort(rows), torch.argsort(cols), cut, by)
+
+def _cuts(n:int, groups:int) -> list:
+    "`0..n` cut into `groups` runs of (nearly) equal size, as the pairs `(start, end)`."
+    if not isinstance(groups, int) or groups < 1: raise ValueError(f'groups must be a positive integer; got {groups!r}')
+    ends = sorted({round(g * n / groups) for g in range(groups + 1)})
+    return list(zip(ends, ends[1:]))
 
 def _blocks(counts:list, groups:int) -> list:
     "Cut the sorted rows into `groups` runs of equal size (rows that read nothing at all are dropped)."
-    if not isinstance(groups, int) or groups < 1: raise ValueError(f'groups must be a positive integer; got {groups!r}')
-    d = len(counts)
-    ends = sorted({round(g * d / groups) for g in range(groups + 1)})
-    return [(r0, r1, counts[r0], counts[r1 - 1]) for r0, r1 in zip(ends, ends[1:]) if counts[r1 - 1] > 0]
+    return [(r0, r1, counts[r0], counts[r1 - 1]) for r0, r1 in _cuts(len(counts), groups) if counts[r1 - 1] > 0]
+
+def _column_blocks(counts:list, n_in:int, groups:int) -> list:
+    "Cut the sorted columns into `groups` runs of equal size (columns that no row reads are dropped)."
+    return [(c0, c1, bisect.bisect_right(counts, c0), bisect.bisect_left(counts, c1))
+            for c0, c1 in _cuts(n_in, groups) if counts and counts[-1] > c0]
 
 def staircase(numbers:Tensor, # `(out,)` numbers of the layer's units
               prev_numbers:Tensor, # `(in,)` numbers of the previous layer's units
               strict:bool, # `True` for an output layer (reads smaller numbers), `False` for a hidden layer (smaller or equal)
-              groups:int=8 # number of blocks the sorted units are cut into
+              groups:int=8, # number of blocks the sorted units are cut into
+              by:str='rows' # cut the layer's units ('rows') or the previous layer's ('columns') into the blocks
              ) -> Staircase:
-    "The staircase of the MADE mask between two layers with these numbers, in `groups` blocks of sorted rows."
+    "The staircase of the MADE mask between two layers with these numbers, in `groups` blocks of sorted rows or columns."
     rows, cols = torch.argsort(numbers, stable=True), torch.argsort(prev_numbers, stable=True)
     counts = torch.searchsorted(prev_numbers[cols].contiguous(), numbers[rows].contiguous(), right=not strict)
-    return _staircase(rows, cols, counts, groups)
+    return _staircase(rows, cols, counts, groups, by)
+
+def block_shape(st:Staircase, # a layer's staircase
+                block:tuple # one of `st.blocks`
+               ) -> tuple[int, int]:
+    "The shape of a stored block: `(r1 - r0, hi)` rows by the columns they read, or `(c1 - c0, out - lo)` columns by the rows that read them."
+    a0, a1, lo, hi = block
+    return (a1 - a0, hi) if st.by == 'rows' else (a1 - a0, len(st.rows) - lo)
 
 def block_work(st:Staircase # a layer's staircase
               ) -> int:
-    "Multiply-adds per example of the block products: the sum of `rows x columns` over the blocks."
-    return sum((r1 - r0) * hi for r0, r1, lo, hi in st.blocks)
+    "Multiply-adds per example of the block products: the sum of the blocks' sizes."
+    return sum(math.prod(block_shape(st, b)) for b in st.blocks)
 
 # %% ../nbs/04b_made_structured.ipynb #1d943356
 def staircase_of_mask(mask:Tensor, # `(out, in)`, non-zero where a connection is allowed
-                      groups:int=8 # number of blocks the sorted units are cut into
+                      groups:int=8, # number of blocks the sorted units are cut into
+                      by:str='rows' # cut the rows ('rows') or the columns ('columns') into the blocks
                      ) -> Staircase:
     "The staircase of a dense mask whose rows' sets of allowed inputs are nested, or a `ValueError`."
     mask = torch.as_tensor(mask).bool()
@@ -63,25 +84,37 @@ def staircase_of_mask(mask:Tensor, # `(out, in)`, non-zero where a connection is
     counts = reads[rows]
     if not torch.equal(mask[rows][:, cols], torch.arange(mask.shape[1], device=mask.device) < counts[:, None]):
         raise ValueError('mask is not a staircase: the sets of inputs of its units are not nested')
-    return _staircase(rows, cols, counts, groups)
+    return _staircase(rows, cols, counts, groups, by)
 
 # %% ../nbs/04b_made_structured.ipynb #f18c65b2
 #| code-fold: true
-def _crossing(st:Staircase, r0:int, r1:int, lo:int, hi:int) -> Tensor:
-    "Which weights of a block's columns `lo..hi-1` the mask allows: sorted row `j` reads columns `< counts[j]`."
-    return torch.arange(lo, hi, device=st.counts.device) < st.counts[r0:r1, None]
+def _crossing(st:Staircase, a0:int, a1:int, lo:int, hi:int) -> Tensor:
+    "Which weights of a block's strip the mask allows: sorted row `j` reads the sorted columns `< counts[j]`."
+    if st.by == 'rows': return torch.arange(lo, hi, device=st.counts.device) < st.counts[a0:a1, None]  # rows a0.., columns lo..
+    return torch.arange(a0, a1, device=st.counts.device)[:, None] < st.counts[None, lo:hi]  # columns a0.., rows lo..
+
+def _strip(st:Staircase, block:tuple, B:Tensor) -> Tensor:
+    "The part of the stored block `B` where the staircase crosses it: its last columns, or its first (`by='columns'`)."
+    a0, a1, lo, hi = block
+    return B[:, lo:] if st.by == 'rows' else B[:, :hi - lo]
+
+def _in_sorted(st:Staircase, block:tuple, Ws:Tensor) -> Tensor:
+    "Where the stored block lies in the sorted `(out, in)` matrix `Ws`, as a view of the block's shape."
+    a0, a1, lo, hi = block
+    return Ws[a0:a1, :hi] if st.by == 'rows' else Ws[lo:, a0:a1].T
 
 def gather_blocks(weight:Tensor, # `(out, in)` in the original unit order
                   st:Staircase, # where the blocks are
-                  strips:list[Tensor]|None=None # per block, the mask of its columns `lo..hi-1` (`None`: computed)
+                  strips:list[Tensor]|None=None # per block, the mask of its strip (`None`: computed)
                  ) -> list[Tensor]:
-    "The blocks of `weight` (`(r1 - r0, hi)` each), zero where the mask is: views into one copy of `weight` sorted by number."
+    "The blocks of `weight` (`block_shape` each), zero where the mask is: views into one copy of `weight` sorted by number."
     Ws = weight.index_select(0, st.rows).index_select(1, st.cols)
     if strips is None: strips = [_crossing(st, *b) for b in st.blocks]
-    for (r0, r1, lo, hi), S in zip(st.blocks, strips): Ws[r0:r1, lo:hi].mul_(S)
-    return [Ws[r0:r1, :hi] for r0, r1, lo, hi in st.blocks]
+    blocks = [_in_sorted(st, b, Ws) for b in st.blocks]
+    for b, B, S in zip(st.blocks, blocks, strips): _strip(st, b, B).mul_(S)
+    return blocks
 
-def scatter_blocks(blocks:list[Tensor], # one `(r1 - r0, hi)` tensor per block of `st`
+def scatter_blocks(blocks:list[Tensor], # one tensor of `block_shape` per block of `st`
                    st:Staircase, # where the blocks are
                    in_features:int, # columns of the full matrix
                    like:Tensor, # a tensor with the dtype and device of the result
@@ -89,9 +122,10 @@ def scatter_blocks(blocks:list[Tensor], # one `(r1 - r0, hi)` tensor per block o
                   ) -> Tensor:
     "The full `(out, in)` matrix in the original unit order holding `blocks` where the staircase puts them, zero elsewhere."
     Ws = like.new_zeros(len(st.rows), in_features)
-    for (r0, r1, lo, hi), B in zip(st.blocks, blocks):
-        Ws[r0:r1, :hi] = B
-        if masked: Ws[r0:r1, lo:hi].mul_(_crossing(st, r0, r1, lo, hi))
+    for b, B in zip(st.blocks, blocks):
+        W = _in_sorted(st, b, Ws)
+        W.copy_(B)
+        if masked: _strip(st, b, W).mul_(_crossing(st, *b))
     return Ws.index_select(0, st.unrows).index_select(1, st.uncols)
 
 class StaircaseProduct(torch.autograd.Function):
@@ -100,7 +134,7 @@ class StaircaseProduct(torch.autograd.Function):
     def forward(ctx, x:Tensor, # `(B, in)` inputs in the original unit order (in sorted order if `sorted_in`)
                 bias:Tensor|None, # `(out,)` in the original unit order, or `None`
                 st:Staircase, # where the blocks are
-                strips:list[Tensor], # per block, the float mask of its columns `lo..hi-1`
+                strips:list[Tensor], # per block, the float mask of its strip
                 weight:Tensor|None, # `(out, in)` full matrix in the original order, or `None` when `blocks` are given
                 sorted_in:bool, # `x` is already in the sorted order of the previous layer's units
                 sorted_out:bool, # return `y` in the sorted order of this layer's units
@@ -109,14 +143,12 @@ class StaircaseProduct(torch.autograd.Function):
         kernel = weight is not None and kernel_sorts(weight, st)  # one pass in C instead of PyTorch's gathers
         if weight is not None: blocks = gather_blocks_c(weight, st) if kernel else gather_blocks(weight, st, strips)
         xs = x if sorted_in else x.index_select(1, st.cols)
-        b = bias.index_select(0, st.rows) if bias is not None else None  # sorted like the units
-        y, end = x.new_empty(len(x), len(st.rows)), 0  # each block writes its own columns
-        for (r0, r1, lo, hi), W in zip(st.blocks, blocks):  # one product per block: its strip holds zeros
-            if r0 > end: y[:, end:r0] = 0 if b is None else b[end:r0]  # sorted units that read nothing
-            if b is None: torch.mm(xs[:, :hi], W.T, out=y[:, r0:r1])
-            else: torch.addmm(b[r0:r1], xs[:, :hi], W.T, out=y[:, r0:r1])
-            end = r1
-        if end < len(st.rows): y[:, end:] = 0 if b is None else b[end:]
+        # the outputs start as the bias (sorted like the units), and every block adds its product (its strip holds zeros)
+        y = x.new_zeros(len(x), len(st.rows)) if bias is None else bias.index_select(0, st.rows).expand(len(x), -1).contiguous()
+        if st.by == 'rows':  # a block of rows reads the first `hi` inputs
+            for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
+        else:  # a block of columns is read by the last outputs, from `lo`
+            for (c0, c1, lo, hi), W in zip(st.blocks, blocks): y[:, lo:].addmm_(xs[:, c0:c1], W)
         ctx.st, ctx.strips, ctx.full, ctx.in_features, ctx.kernel = st, strips, weight is not None, x.shape[1], kernel
         ctx.sorted_in, ctx.sorted_out = sorted_in, sorted_out
         ctx.save_for_backward(xs, *blocks)
@@ -126,38 +158,37 @@ class StaircaseProduct(torch.autograd.Function):
     def backward(ctx, gy:Tensor # `(B, out)` gradient of the loss with respect to the output
                 ):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
-        need_x = ctx.needs_input_grad[0]
         gys = gy if ctx.sorted_out else gy.index_select(1, st.rows)
-        gWs = gy.new_empty(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
+        gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = _packed(gy, st) if ctx.kernel else [None] * len(st.blocks)  # the blocks' gradients, for the kernel
-        gW, end = [], 0
-        for (r0, r1, lo, hi), S, P in zip(st.blocks, strips, packed):
-            g = gys[:, r0:r1]
+        gW = []
+        for blk, S, P in zip(st.blocks, strips, packed):  # a block's gradient: the outputs' gradients times its inputs
+            a0, a1, lo, hi = blk
+            g, x_in = (gys[:, a0:a1].T, xs[:, :hi]) if st.by == 'rows' else (xs[:, a0:a1].T, gys[:, lo:])
             if ctx.kernel:  # the kernel writes only the allowed weights: no strip to mask
-                gW.append(torch.mm(g.T, xs[:, :hi], out=P)); continue
-            if ctx.full:  # written in place; zero right of the block and in rows no block holds
-                G = gWs[r0:r1, :hi].addmm_(g.T, xs[:, :hi], beta=0)
-                gWs[r0:r1, hi:].zero_(); gWs[end:r0].zero_(); end = r1
-            else: G = g.T @ xs[:, :hi]
-            G[:, lo:].mul_(S)
+                gW.append(torch.mm(g, x_in, out=P)); continue
+            G = _in_sorted(st, blk, gWs).addmm_(g, x_in, beta=0) if ctx.full else g @ x_in
+            _strip(st, blk, G).mul_(S)
             gW.append(G)
         gx = None
-        if need_x:  # the widest block first writes its columns (beta=0), the others add to theirs
+        if ctx.needs_input_grad[0]:
             gxs = gy.new_empty(len(gy), ctx.in_features)
-            widest = sorted(range(len(blocks)), key=lambda i: -st.blocks[i][3])
-            gxs[:, st.blocks[widest[0]][3] if blocks else 0:].zero_()
-            for j, i in enumerate(widest):
-                r0, r1, lo, hi = st.blocks[i]
-                gxs[:, :hi].addmm_(gys[:, r0:r1], blocks[i], beta=0 if j == 0 else 1)
+            if st.by == 'rows':  # the widest block first writes its columns (beta=0), the others add to theirs
+                widest = sorted(range(len(blocks)), key=lambda i: -st.blocks[i][3])
+                gxs[:, st.blocks[widest[0]][3] if blocks else 0:].zero_()
+                for j, i in enumerate(widest):
+                    r0, r1, lo, hi = st.blocks[i]
+                    gxs[:, :hi].addmm_(gys[:, r0:r1], blocks[i], beta=0 if j == 0 else 1)
+            else:  # each block of columns writes its own inputs' gradients
+                end = 0
+                for (c0, c1, lo, hi), W in zip(st.blocks, blocks): torch.mm(gys[:, lo:], W.T, out=gxs[:, c0:c1]); end = c1
+                gxs[:, end:].zero_()  # inputs that no unit reads
             gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
         gb = None
         if ctx.needs_input_grad[1]: gb = gys.sum(0).index_select(0, st.unrows) if ctx.sorted_out else gy.sum(0)
         if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(gW, st, ctx.in_features, gy), None, None
-        if ctx.full:
-            gWs[end:].zero_()
-            return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None
+        if ctx.full: return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None
         return gx, gb, None, None, None, None, None, *gW
-
 
 # %% ../nbs/04b_made_structured.ipynb #62239bbf
 STAIRCASE_FILE = importlib.resources.files('ar_lecture')/'kernels'/'staircase.c'  # shipped as package data
@@ -165,10 +196,12 @@ STAIRCASE_FILE = importlib.resources.files('ar_lecture')/'kernels'/'staircase.c'
 # %% ../nbs/04b_made_structured.ipynb #767a26cd
 @functools.cache
 def staircase_kernel() -> ctypes.CDLL|None:
-    "The compiled gather and scatter of `STAIRCASE_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
+    "The compiled gathers and scatters of `STAIRCASE_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
     if (k := load_kernel(STAIRCASE_FILE, 'the structured layers sort their weights with PyTorch')) is None: return None
     i, p = ctypes.c_int, ctypes.c_void_p
     for f in (k.staircase_gather, k.staircase_scatter): f.argtypes, f.restype = [i, p, p, p, p, i, i, i, i, p], None
+    k.staircase_gather_columns.argtypes, k.staircase_gather_columns.restype = [i, p, p, p, p, i, i, i, i, i, i, p], None
+    k.staircase_scatter_columns.argtypes, k.staircase_scatter_columns.restype = [i, i, i, p, p, p, p, p, i, i, p], None
     return k
 
 def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
@@ -186,22 +219,23 @@ def _check_indices(st:Staircase, out:int, n_in:int):
         raise ValueError(f'the staircase is for a ({len(rows)}, {len(cols)}) matrix, not ({out}, {n_in})')
     if out and (rows.min() < 0 or rows.max() >= out) or n_in and (cols.min() < 0 or cols.max() >= n_in):
         raise ValueError('the staircase has unit indices outside the matrix')
-    if not all(0 <= r0 < r1 <= out and 0 <= hi <= n_in for r0, r1, lo, hi in st.blocks):
+    fits = ((lambda a0, a1, lo, hi: 0 <= a0 < a1 <= out and 0 <= hi <= n_in) if st.by == 'rows' else
+            (lambda a0, a1, lo, hi: 0 <= a0 < a1 <= n_in and 0 <= lo <= hi <= out and lo < out))
+    if not all(fits(*b) for b in st.blocks):
         raise ValueError(f'the staircase has blocks outside the ({out}, {n_in}) matrix: {st.blocks}')
 
 def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
-    "One `(r1 - r0, hi)` tensor per block, views into one new buffer."
-    sizes = [(r1 - r0) * hi for r0, r1, lo, hi in st.blocks]
-    buf, at, out = like.new_empty(sum(sizes)), 0, []
-    for (r0, r1, lo, hi), n in zip(st.blocks, sizes): out.append(buf[at:at + n].view(r1 - r0, hi)); at += n
+    "One tensor of `block_shape` per block, views into one new buffer."
+    shapes = [block_shape(st, b) for b in st.blocks]
+    buf, at, out = like.new_empty(sum(r * c for r, c in shapes)), 0, []
+    for r, c in shapes: out.append(buf[at:at + r * c].view(r, c)); at += r * c
     return out
 
 def _in_row_parts(call, spans:list):
-    "`call(r0, j0, j1, hi, block)` for the rows `j0..j1-1` of each span `(r0, r1, hi, block)`, split among torch's threads."
+    "`call(j0, j1, span)` for the sorted rows `j0..j1-1` of each span `(r0, r1, ...)`, split among torch's threads."
     parts = torch.get_num_threads()
-    tasks = [(r0, r0 + (r1 - r0) * p // parts, r0 + (r1 - r0) * (p + 1) // parts, hi, block)
-             for r0, r1, hi, block in spans for p in range(parts)]
-    tasks = [t for t in tasks if t[2] > t[1]]
+    tasks = [(s[0] + (s[1] - s[0]) * p // parts, s[0] + (s[1] - s[0]) * (p + 1) // parts, s) for s in spans for p in range(parts)]
+    tasks = [t for t in tasks if t[1] > t[0]]
     if parts == 1: [call(*t) for t in tasks]
     else: list(_pool(parts, os.getpid()).map(lambda t: call(*t), tasks))
 
@@ -210,86 +244,125 @@ def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the orig
                    ) -> list[Tensor]:
     "`gather_blocks` by the kernel, one pass over `weight`: the blocks, zero where the mask is, packed in one buffer."
     _check_indices(st, *weight.shape)
-    k, blocks, ptrs = staircase_kernel(), _packed(weight, st), [t.data_ptr() for t in st[:3]]
-    _in_row_parts(lambda r0, j0, j1, hi, B: k.staircase_gather(weight.shape[1], weight.data_ptr(), *ptrs, r0, j0, j1, hi, B.data_ptr()),
-                  [(r0, r1, hi, B) for (r0, r1, lo, hi), B in zip(st.blocks, blocks)])
+    (out, n_in), k, blocks, ptrs = weight.shape, staircase_kernel(), _packed(weight, st), [t.data_ptr() for t in st[:3]]
+    W = weight.data_ptr()
+    if st.by == 'rows':
+        _in_row_parts(lambda j0, j1, s: k.staircase_gather(n_in, W, *ptrs, s[0], j0, j1, s[2], s[3].data_ptr()),
+                      [(r0, r1, hi, B) for (r0, r1, lo, hi), B in zip(st.blocks, blocks)])
+    else:  # each block's rows lo..out-1
+        _in_row_parts(lambda j0, j1, s: k.staircase_gather_columns(n_in, W, *ptrs, s[2], s[3], s[0], j0, j1, out - s[0],
+                                                                    s[4].data_ptr()),
+                      [(lo, out, c0, c1, B) for (c0, c1, lo, hi), B in zip(st.blocks, blocks)])
     return blocks
 
-def scatter_gradient_c(blocks:list[Tensor], # one contiguous `(r1 - r0, hi)` float32 tensor per block of `st`
+def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of `block_shape` per block of `st`
                        st:Staircase, # where the blocks are
                        in_features:int, # columns of the full matrix
                        like:Tensor # a float32 CPU tensor
                       ) -> Tensor:
     "`scatter_blocks` (masked) by the kernel, one pass writing the full `(out, in)` matrix in the original unit order."
-    _check_indices(st, len(st.rows), in_features)
-    if [tuple(B.shape) for B in blocks] != [(r1 - r0, hi) for r0, r1, lo, hi in st.blocks] or not all(
+    out = len(st.rows)
+    _check_indices(st, out, in_features)
+    if [tuple(B.shape) for B in blocks] != [block_shape(st, b) for b in st.blocks] or not all(
             B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
-        raise ValueError('blocks must be contiguous float32 CPU tensors, one (r1 - r0, hi) per block of the staircase')
+        raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
     k, ptrs = staircase_kernel(), [t.data_ptr() for t in st[:3]]
-    G, spans, end = like.new_empty(len(st.rows), in_features), [], 0
+    G = like.new_empty(out, in_features)
+    G_ptr = G.data_ptr()
+    if st.by == 'columns':  # every row gathers from the blocks it reads
+        spans = torch.tensor([(c0, c1, lo) for c0, c1, lo, hi in st.blocks], dtype=torch.int64).reshape(-1)
+        ptr_array = (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
+        _in_row_parts(lambda j0, j1, s: k.staircase_scatter_columns(in_features, out, len(blocks), spans.data_ptr(), ptr_array,
+                                                                     *ptrs, j0, j1, G_ptr), [(0, out)])
+        return G
+    spans, end = [], 0
     for (r0, r1, lo, hi), B in zip(st.blocks, blocks):
         if r0 > end: spans.append((end, r0, 0, None))  # sorted rows that read nothing: zero rows
         spans.append((r0, r1, hi, B)); end = r1
-    if end < len(st.rows): spans.append((end, len(st.rows), 0, None))
-    _in_row_parts(lambda r0, j0, j1, hi, B: k.staircase_scatter(in_features, None if B is None else B.data_ptr(), *ptrs, r0, j0, j1, hi,
-                                                                 G.data_ptr()), spans)
+    if end < out: spans.append((end, out, 0, None))
+    _in_row_parts(lambda j0, j1, s: k.staircase_scatter(in_features, None if s[3] is None else s[3].data_ptr(), *ptrs, s[0], j0, j1,
+                                                         s[2], G_ptr), spans)
     return G
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true
+def _default_groups(n:int) -> int: return min(8, max(1, n // 128))  # blocks of about 128 units, at most 8
+
 class StaircaseLinear(nn.Module):
     "A masked affine layer $y = (W \\odot M)\\,x + b$ that stores and multiplies only the blocks of its staircase."
     def __init__(self, in_features:int, # size of the previous layer
                  out_features:int, # number of units
                  bias:bool=True, # add a bias
                  fixed:bool=False, # one mask for good: keep only its blocks as parameters (else the full matrix, any mask)
-                 groups:int|None=None # number of blocks the sorted units are cut into; `None`: about 128 units each, at most 8
+                 groups:int|None=None, # number of blocks; `None`: about 128 units each, at most 8
+                 by:str|None=None # cut the layer's units ('rows') or its inputs ('columns') into blocks; `None`: see below
                 ):
         super().__init__()
-        if groups is None: groups = min(8, max(1, out_features // 128))
+        if by is None: by = 'columns' if fixed and in_features >= 2 * out_features else 'rows'  # measured the faster
+        if by not in ('rows', 'columns'): raise ValueError(f"by must be 'rows', 'columns' or None; got {by!r}")
+        if groups is None: groups = _default_groups(out_features if by == 'rows' else in_features)
         if not isinstance(groups, int) or groups < 1: raise ValueError(f'groups must be a positive integer; got {groups!r}')
-        self.in_features, self.out_features, self.fixed, self.groups = in_features, out_features, fixed, groups
+        self.in_features, self.out_features, self.fixed, self.groups, self.by = in_features, out_features, fixed, groups, by
         init = nn.Linear(in_features, out_features, bias)  # nn.Linear's initialization
         self.weight, self.bias = init.weight, init.bias
-        self.blocks_of_rows = None  # the staircase's blocks, set with the mask
+        self.spans = None  # the staircase's blocks, set with the mask
         self.register_load_state_dict_post_hook(lambda module, keys: module._zero_strips())
+
+    def _load_from_state_dict(self, state_dict, prefix, *args):
+        "Blocks saved in another layout (rows or columns, other groups: older versions) are re-cut into this layer's."
+        n = 0
+        while f'{prefix}blocks.{n}' in state_dict: n += 1
+        if self.fixed and self.spans is not None and n:
+            st, saved = self.st, [state_dict[f'{prefix}blocks.{i}'].to(self.strips.device) for i in range(n)]
+            shapes = [tuple(t.shape) for t in saved]
+            if shapes != [block_shape(st, b) for b in st.blocks]:
+                for by in ('rows', 'columns'):
+                    for groups in {_default_groups(self.out_features if by == 'rows' else self.in_features), self.groups}:
+                        other = _staircase(st.rows, st.cols, st.counts, groups, by)
+                        if shapes != [block_shape(other, b) for b in other.blocks]: continue
+                        W = scatter_blocks(saved, other, self.in_features, saved[0])
+                        for i in range(n): del state_dict[f'{prefix}blocks.{i}']
+                        state_dict.update({f'{prefix}blocks.{i}': B for i, B in enumerate(gather_blocks(W, st))})
+                        n = 0; break
+                    if not n: break
+        super()._load_from_state_dict(state_dict, prefix, *args)
 
     @torch.no_grad()
     def _zero_strips(self):
         "Blocks hold zeros where the mask is (after loading weights, say)."
-        if self.fixed and self.blocks_of_rows is not None:
-            for (r0, r1, lo, hi), B, S in zip(self.blocks_of_rows, self.blocks, self._strips()): B[:, lo:].mul_(S)
+        if self.fixed and self.spans is not None:
+            for b, B, S in zip(self.spans, self.blocks, self._strips()): _strip(self.st, b, B).mul_(S)
 
     @property
     def st(self) -> Staircase:
         "The current staircase."
-        if self.blocks_of_rows is None: raise ValueError('no mask set yet: call set_numbers or set_mask first')
-        return Staircase(self.rows, self.cols, self.counts, self.unrows, self.uncols, self.blocks_of_rows)
+        if self.spans is None: raise ValueError('no mask set yet: call set_numbers or set_mask first')
+        return Staircase(self.rows, self.cols, self.counts, self.unrows, self.uncols, self.spans, self.by)
 
     def set_staircase(self, st:Staircase # the staircase of the new mask
                      ):
         "Use the mask whose staircase is `st` from now on."
         if (len(st.rows), len(st.cols)) != (self.out_features, self.in_features):
             raise ValueError(f'the mask must be ({self.out_features}, {self.in_features}); got ({len(st.rows)}, {len(st.cols)})')
-        if self.fixed and self.blocks_of_rows is not None:
+        if self.fixed and self.spans is not None:
             if not all(torch.equal(a.to(b.device), b) for a, b in zip(st[:3], self.st[:3])):
                 raise ValueError('this layer keeps the blocks of one fixed mask (fixed=True); it cannot change its mask')
             return
         device, dtype = self.weight.device, self.weight.dtype
         if self.fixed:
-            self.blocks = nn.ParameterList([b.clone() for b in gather_blocks(self.weight.detach(), st)])
+            self.blocks = nn.ParameterList([b.clone(memory_format=torch.contiguous_format) for b in gather_blocks(self.weight.detach(), st)])
             del self.weight
         for name in ('rows', 'cols', 'counts', 'unrows', 'uncols'):
             self.register_buffer(name, getattr(st, name).to(device), persistent=False)
-        self.blocks_of_rows = st.blocks
+        self.spans, self.by = st.blocks, st.by
         strips = [_crossing(self.st, *b).flatten() for b in st.blocks]  # the masks of the strips, kept as one buffer
         self.register_buffer('strips', torch.cat(strips).to(device, dtype) if strips else torch.zeros(0), persistent=False)
 
     def _strips(self) -> list[Tensor]:
-        "The mask of each block's strip (columns `lo..hi-1`) as a float matrix: views into the `strips` buffer."
+        "The mask of each block's strip as a float matrix: views into the `strips` buffer."
         out, at = [], 0
-        for r0, r1, lo, hi in self.blocks_of_rows:
-            out.append(self.strips[at:at + (r1 - r0) * (hi - lo)].view(r1 - r0, hi - lo)); at += (r1 - r0) * (hi - lo)
+        for a0, a1, lo, hi in self.spans:
+            out.append(self.strips[at:at + (a1 - a0) * (hi - lo)].view(a1 - a0, hi - lo)); at += (a1 - a0) * (hi - lo)
         return out
 
     def set_numbers(self, numbers:Tensor, # `(out_features,)` numbers of the units
@@ -297,12 +370,12 @@ class StaircaseLinear(nn.Module):
                     strict:bool # `True` for an output layer (reads smaller numbers), `False` for a hidden layer
                    ):
         "Use the MADE mask given by these numbers from now on."
-        self.set_staircase(staircase(numbers, prev_numbers, strict, self.groups))
+        self.set_staircase(staircase(numbers, prev_numbers, strict, self.groups, self.by))
 
     def set_mask(self, mask:Tensor # `(out_features, in_features)`, 1 where a connection is allowed (nested rows)
                 ):
         "Use `mask` from now on, as `MaskedLinear.set_mask` does."
-        self.set_staircase(staircase_of_mask(mask, self.groups))
+        self.set_staircase(staircase_of_mask(mask, self.groups, self.by))
 
     @property
     def mask(self) -> Tensor:
@@ -328,7 +401,7 @@ class StaircaseLinear(nn.Module):
         return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), self.weight, sorted_in, sorted_out)
 
     def extra_repr(self) -> str:
-        return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}'
+        return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}, by={self.by!r}'
 
 # %% ../nbs/04b_made_structured.ipynb #3fbd78e1
 def set_made_numbers(layers:list, # a MADE's masked layers: hidden layers, output layer, then the direct layer if any

@@ -28,6 +28,7 @@ import torch, torch.nn.functional as F
 from fastcore.script import call_parse
 from ar_lecture.made import MADE
 from ar_lecture.mixture import MaskEnsemble
+from ar_lecture.structured import StaircaseLinear
 from ar_lecture.train import nll_loss
 from made_speed import batches
 
@@ -65,14 +66,18 @@ class Runner:
     def step(self, x):
         self._step(self, x); self.i += 1
 
-def ours(layers:str, hidden:int, fused:bool, n_masks:int=1) -> Runner:
+def ours(layers:str, hidden:int, fused:bool, n_masks:int=1, by_rows:bool=False) -> Runner:
     m = MADE(784, [hidden], ordering='random' if n_masks != 1 else None, n_masks=n_masks, layers=layers)
+    if by_rows:  # every layer cut into blocks of rows (the output layer of one fixed mask is cut by columns by default)
+        for i, l in enumerate(m.layers):
+            m.layers[i] = StaircaseLinear(l.in_features, l.out_features, l.bias is not None, fixed=l.fixed, by='rows')
+        m.use_mask(0)
     opt = torch.optim.Adam(m.parameters(), 1e-3, fused=True) if fused else torch.optim.Adam(m.parameters(), 1e-3)
     def step(r, x):
         r.model.on_train_batch(); loss = nll_loss(r.model, x, check=False)
         r.opt.zero_grad(); loss.backward(); r.opt.step()
     masks = f', {n_masks} masks' if n_masks != 1 else ''
-    return Runner(f'{layers} (ours){masks}, Adam({"fused" if fused else "default"})', m, opt, step)
+    return Runner(f'{layers} (ours){masks}{", all cut by rows" * by_rows}, Adam({"fused" if fused else "default"})', m, opt, step)
 
 def karpathy(cls, hidden:int) -> Runner:
     m = cls(784, [hidden], 784, num_masks=1)
@@ -148,7 +153,8 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
         print('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|')
         for h in map(int, hidden.split(',')):
             for B in map(int, batch.split(',')):
-                runners = [ours('structured', h, True), ours('structured', h, False), ours('dense', h, True), ours('dense', h, False)]
+                runners = [ours('structured', h, True), ours('structured', h, False), ours('structured', h, True, by_rows=True),
+                           ours('dense', h, True), ours('dense', h, False)]
                 if K: runners.append(karpathy(K, h))
                 if G: runners.append(generative(G, h))
                 if masks: runners += [ours('structured', h, True, masks), ours('dense', h, True, masks)]

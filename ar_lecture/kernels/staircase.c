@@ -36,3 +36,41 @@ void staircase_scatter(int in, const float *restrict block, const int64_t *restr
     }
   }
 }
+
+/* -- section: gather_columns -- */
+/* Blocks of columns (by = 'columns'): a block holds the sorted columns [c0, c1) for the sorted rows [lo, out),
+   stored transposed, (c1 - c0) x width with width = out - lo: block[c - c0][j - lo] = W[rows[j]][cols[c]] where the
+   mask allows it (c < counts[j]), 0 elsewhere. Called for the rows [j0, j1) of the block, j0 >= lo. */
+void staircase_gather_columns(int in, const float *restrict W, const int64_t *restrict rows,
+                              const int64_t *restrict cols, const int64_t *restrict counts, int c0, int c1, int lo,
+                              int j0, int j1, int width, float *restrict block) {
+  for (int j = j0; j < j1; j++) {
+    const float *src = W + rows[j] * (int64_t)in;
+    float *dst = block + (j - lo);
+    int n = counts[j] < c1 ? (int)counts[j] : c1;
+    int c = c0;
+    for (; c < n; c++) dst[(int64_t)(c - c0) * width] = src[cols[c]];
+    for (; c < c1; c++) dst[(int64_t)(c - c0) * width] = 0.0f;
+  }
+}
+
+/* -- section: scatter_columns -- */
+/* G[rows[j]][cols[c]] = block b's entry for (c, j) where the mask allows it, for every block b of columns that row j
+   reads (lo_b <= j), 0 in every other column: the whole row of G is written, for the sorted rows [j0, j1).
+   spans holds (c0, c1, lo) per block, blocks their data, each (c1 - c0) x (out - lo). */
+void staircase_scatter_columns(int in, int out, int nblocks, const int64_t *restrict spans,
+                               const float *const *blocks, const int64_t *restrict rows,
+                               const int64_t *restrict cols, const int64_t *restrict counts, int j0, int j1,
+                               float *restrict G) {
+  for (int j = j0; j < j1; j++) {
+    float *dst = G + rows[j] * (int64_t)in;
+    memset(dst, 0, sizeof(float) * (size_t)in);
+    for (int b = 0; b < nblocks; b++) {
+      int c0 = (int)spans[3 * b], c1 = (int)spans[3 * b + 1], lo = (int)spans[3 * b + 2], width = out - lo;
+      if (j < lo) continue;
+      const float *src = blocks[b] + (j - lo);
+      int n = counts[j] < c1 ? (int)counts[j] : c1;
+      for (int c = c0; c < n; c++) dst[cols[c]] = src[(int64_t)(c - c0) * width];
+    }
+  }
+}
