@@ -114,7 +114,7 @@ def gather_blocks(weight:Tensor, # `(out, in)` in the original unit order
     for b, B, S in zip(st.blocks, blocks, strips): _strip(st, b, B).mul_(S)
     return blocks
 
-def scatter_blocks(blocks:list[Tensor], # one tensor of `block_shape` per block of `st`
+def scatter_blocks(blocks:list[Tensor], # one tensor of block_shape per block of `st`
                    st:Staircase, # where the blocks are
                    in_features:int, # columns of the full matrix
                    like:Tensor, # a tensor with the dtype and device of the result
@@ -255,7 +255,7 @@ def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the orig
                       [(lo, out, c0, c1, B) for (c0, c1, lo, hi), B in zip(st.blocks, blocks)])
     return blocks
 
-def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of `block_shape` per block of `st`
+def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of block_shape per block of `st`
                        st:Staircase, # where the blocks are
                        in_features:int, # columns of the full matrix
                        like:Tensor # a float32 CPU tensor
