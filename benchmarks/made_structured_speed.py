@@ -133,7 +133,7 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
          hidden:str='8000,500', # hidden sizes to run, one hidden layer each
          batch:str='100,500', # batch sizes
          threads:str='1,2', # torch thread counts
-         rounds:int=3, # interleaved rounds
+         rounds:int=5, # interleaved rounds, each starting at the next implementation
          steps:int=5, # timed steps per round and implementation
          masks:int=32, # also time order-agnostic training with this many masks cycled (0: leave it out)
          ensemble:int=32 # also time the evaluation of an ensemble of this many masks, 1000 images (0: leave it out)
@@ -141,7 +141,7 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
     K = load_karpathy(karpathy_repo) if karpathy_repo else None
     G = load_generative(generative_repo) if generative_repo else None
     torch.manual_seed(0)
-    print(f'torch {torch.__version__}; {rounds} interleaved rounds x {steps} steps; median step time by the wall clock '
+    print(f'torch {torch.__version__}; {rounds} interleaved rounds x {steps} steps (round k starts at the k-th implementation); median step time by the wall clock '
           f'and by the CPU time of this process (all its threads; robust to other jobs taking the cores); ratios to the '
           f'floor of the structured work at the sgemm rate measured the same way')
     for nt in map(int, threads.split(',')):
@@ -162,8 +162,8 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
                 for r in runners:
                     for _ in range(2): r.step(next(data))
                 times = {r.name: [] for r in runners}
-                for _ in range(rounds):
-                    for r in runners:
+                for k in range(rounds):  # each round starts at the next implementation: none is always first
+                    for r in runners[k % len(runners):] + runners[:k % len(runners)]:
                         xs = [next(data) for _ in range(steps)]
                         t = _times(lambda: [r.step(x) for x in xs])
                         times[r.name].append((t[0] / steps, t[1] / steps))
