@@ -1,10 +1,12 @@
 """Training-step speed of the structured MADE (`MADE(..., layers='structured')`) next to the peers' MADEs as their
-users run them and next to the dense masked MADE with the same optimizer, all in one process, rounds interleaved.
+users run them and next to the dense masked MADE with the same optimizer, all in one process, rounds interleaved
+(round k starts at the k-th implementation, so that none always runs first).
 
 A training step is what each implementation's own training script does per minibatch:
 - structured / dense (this library): `on_train_batch`, summed binary cross-entropy averaged over the batch (the
   Learner's `nll_loss`), backward, optimizer step; Adam lr 1e-3, fused (`torch.optim.Adam(fused=True)`) or torch's
-  default implementation (foreach).
+  default implementation (foreach). One more structured row has every layer cut into blocks of rows (`by='rows'`),
+  against the default that cuts an output layer with at least twice as many inputs as units into blocks of columns.
 - karpathy/pytorch-made (`made.py`, stepped as in its `run.py`): `update_masks` every 20 steps, logits accumulated into
   `zeros_like(x)`, `binary_cross_entropy_with_logits(..., reduction='sum') / B`, `loss.item()`, Adam(lr 1e-3,
   weight_decay 1e-4).
@@ -15,7 +17,7 @@ The peers' model code is read at run time from their repositories (never copied 
 
     git clone https://github.com/karpathy/pytorch-made
     git clone https://github.com/EugenHotaj/pytorch-generative
-    python benchmarks/made_structured_speed.py --karpathy pytorch-made --generative pytorch-generative
+    python benchmarks/made_structured_speed.py --karpathy_repo pytorch-made --generative_repo pytorch-generative
 
 (a path may be a checkout or a bare git directory; HEAD is read). Each row reports the median step time over the
 rounds, examples per second, and its ratio to the arithmetic floor: the FLOPs of the structured MADE's block products
