@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_made_structured.ipynb #49492813
 from __future__ import annotations
-import bisect, ctypes, functools, importlib.resources, math, os
+import bisect, ctypes, functools, importlib.resources, itertools, math, os
 from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
@@ -286,7 +286,9 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true
-def _default_groups(n:int) -> int: return min(8, max(1, n // 128))  # blocks of about 128 units, at most 8
+def _default_groups(in_features:int, out_features:int, by:str) -> int:
+    "Blocks of about 128 units of the side that is cut, at most 8."
+    return min(8, max(1, (out_features if by == 'rows' else in_features) // 128))
 
 class StaircaseLinear(nn.Module):
     "A masked affine layer $y = (W \\odot M)\\,x + b$ that stores and multiplies only the blocks of its staircase."
@@ -300,7 +302,7 @@ class StaircaseLinear(nn.Module):
         super().__init__()
         if by is None: by = 'columns' if fixed and in_features >= 2 * out_features else 'rows'  # measured the faster
         if by not in ('rows', 'columns'): raise ValueError(f"by must be 'rows', 'columns' or None; got {by!r}")
-        if groups is None: groups = _default_groups(out_features if by == 'rows' else in_features)
+        if groups is None: groups = _default_groups(in_features, out_features, by)
         if not isinstance(groups, int) or groups < 1: raise ValueError(f'groups must be a positive integer; got {groups!r}')
         self.in_features, self.out_features, self.fixed, self.groups, self.by = in_features, out_features, fixed, groups, by
         init = nn.Linear(in_features, out_features, bias)  # nn.Linear's initialization
@@ -310,21 +312,17 @@ class StaircaseLinear(nn.Module):
 
     def _load_from_state_dict(self, state_dict, prefix, *args):
         "Blocks saved in another layout (rows or columns, other groups: older versions) are re-cut into this layer's."
-        n = 0
-        while f'{prefix}blocks.{n}' in state_dict: n += 1
-        if self.fixed and self.spans is not None and n:
-            st, saved = self.st, [state_dict[f'{prefix}blocks.{i}'].to(self.strips.device) for i in range(n)]
-            shapes = [tuple(t.shape) for t in saved]
-            if shapes != [block_shape(st, b) for b in st.blocks]:
-                for by in ('rows', 'columns'):
-                    for groups in {_default_groups(self.out_features if by == 'rows' else self.in_features), self.groups}:
-                        other = _staircase(st.rows, st.cols, st.counts, groups, by)
-                        if shapes != [block_shape(other, b) for b in other.blocks]: continue
-                        W = scatter_blocks(saved, other, self.in_features, saved[0])
-                        for i in range(n): del state_dict[f'{prefix}blocks.{i}']
-                        state_dict.update({f'{prefix}blocks.{i}': B for i, B in enumerate(gather_blocks(W, st))})
-                        n = 0; break
-                    if not n: break
+        keys = list(itertools.takewhile(lambda k: k in state_dict, (f'{prefix}blocks.{i}' for i in itertools.count())))
+        if self.fixed and self.spans is not None and keys:
+            st, saved = self.st, [state_dict[k].to(self.strips.device) for k in keys]
+            shapes = lambda st: [block_shape(st, b) for b in st.blocks]
+            cuts = (_staircase(st.rows, st.cols, st.counts, g, by) for by in ('rows', 'columns')
+                    for g in {_default_groups(self.in_features, self.out_features, by), self.groups})
+            old = next((c for c in cuts if [tuple(t.shape) for t in saved] == shapes(c)), st)
+            if shapes(old) != shapes(st):  # saved in another cut: through the masked matrix into this one
+                W = scatter_blocks(saved, old, self.in_features, saved[0])
+                for k in keys: del state_dict[k]
+                state_dict.update({f'{prefix}blocks.{i}': B for i, B in enumerate(gather_blocks(W, st))})
         super()._load_from_state_dict(state_dict, prefix, *args)
 
     @torch.no_grad()
