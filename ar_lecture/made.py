@@ -95,6 +95,7 @@ class MADE(Autoregressive):
                 nn.init.orthogonal_(l.weight)
                 if l.bias is not None: nn.init.zeros_(l.bias)
         self.register_buffer('mask_index', torch.tensor(0))
+        self._staircases = {}  # structured layers: (ordering, staircases) of the masks used, see use_mask
         self.use_mask(0)
         if not isinstance(numbers, str) and len(cut := cut_off_outputs(*self.mask_numbers(0), direct)):
             warnings.warn(f'these hidden numbers cut off the outputs numbered {sorted(input_numbers(self.ordering)[cut].tolist())}'
@@ -128,9 +129,17 @@ class MADE(Autoregressive):
     def use_mask(self, i:int # index of the mask in the model's sequence: 0..n_masks-1 (any, if n_masks is 0)
                 ):
         "Make mask `i` (and its ordering) the current one."
-        ordering, numbers = self.mask_numbers(i)
-        if self.config['layers'] == 'structured': set_made_numbers(self.masked_layers(), ordering, numbers, self.direct is not None)
+        key = (check_size(i, 'i', 0), self.ordering.device)  # structured layers keep the staircases of 64 masks: each sorted once
+        if key in self._staircases:
+            ordering, sts = self._staircases[key]
+            for layer, st in zip(self.masked_layers(), sts): layer.set_staircase(st)
+        elif self.config['layers'] == 'structured':
+            ordering, numbers = self.mask_numbers(i)
+            set_made_numbers(self.masked_layers(), ordering, numbers, self.direct is not None)
+            if self.config['n_masks'] and len(self._staircases) < 64:  # not a fresh mask every minibatch (n_masks=0)
+                self._staircases[key] = ordering, [l.st for l in self.masked_layers()]
         else:
+            ordering, numbers = self.mask_numbers(i)
             masks = made_masks(ordering, numbers, self.direct is not None)
             for layer, M in zip(self.masked_layers(), [*masks.layers, masks.direct]): layer.set_mask(M)
         self.ordering = ordering.to(self.ordering.device)

@@ -12,8 +12,8 @@ from .masks import input_numbers
 from .kernel import kernel_sections, load_kernel, _pool
 
 # %% auto #0
-__all__ = ['STAIRCASE_FILE', 'Staircase', 'staircase', 'block_shape', 'block_work', 'staircase_of_mask', 'gather_blocks',
-           'scatter_blocks', 'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c',
+__all__ = ['STAIRCASE_FILE', 'SHARE_MIN', 'Staircase', 'staircase', 'block_shape', 'block_work', 'staircase_of_mask',
+           'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c',
            'scatter_gradient_c', 'StaircaseLinear', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
@@ -134,13 +134,14 @@ class StaircaseProduct(torch.autograd.Function):
     def forward(ctx, x:Tensor, # `(B, in)` inputs in the original unit order (in sorted order if `sorted_in`)
                 bias:Tensor|None, # `(out,)` in the original unit order, or `None`
                 st:Staircase, # where the blocks are
-                strips:list[Tensor], # per block, the float mask of its strip
+                strips:list[Tensor]|None, # per block, the float mask of its strip (`None`: made if needed)
                 weight:Tensor|None, # `(out, in)` full matrix in the original order, or `None` when `blocks` are given
                 sorted_in:bool, # `x` is already in the sorted order of the previous layer's units
                 sorted_out:bool, # return `y` in the sorted order of this layer's units
                 *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
                ) -> Tensor:
         kernel = weight is not None and kernel_sorts(weight, st)  # one pass in C instead of PyTorch's gathers
+        if strips is None and not kernel: strips = [_crossing(st, *b) for b in st.blocks]  # the kernel needs none
         if weight is not None: blocks = gather_blocks_c(weight, st) if kernel else gather_blocks(weight, st, strips)
         xs = x if sorted_in else x.index_select(1, st.cols)
         # the outputs start as the bias (sorted like the units), and every block adds its product (its strip holds zeros)
@@ -162,7 +163,7 @@ class StaircaseProduct(torch.autograd.Function):
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = _packed(gy, st) if ctx.kernel else [None] * len(st.blocks)  # the blocks' gradients, for the kernel
         gW = []
-        for blk, S, P in zip(st.blocks, strips, packed):  # a block's gradient: the outputs' gradients times its inputs
+        for blk, S, P in zip(st.blocks, strips or itertools.repeat(None), packed):  # a block's gradient: the outputs' gradients times its inputs
             a0, a1, lo, hi = blk
             g, x_in = (gys[:, a0:a1].T, xs[:, :hi]) if st.by == 'rows' else (xs[:, a0:a1].T, gys[:, lo:])
             if ctx.kernel:  # the kernel writes only the allowed weights: no strip to mask
@@ -231,13 +232,18 @@ def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
     for r, c in shapes: out.append(buf[at:at + r * c].view(r, c)); at += r * c
     return out
 
-def _in_row_parts(call, spans:list):
-    "`call(j0, j1, span)` for the sorted rows `j0..j1-1` of each span `(r0, r1, ...)`, split among torch's threads."
-    parts = torch.get_num_threads()
-    tasks = [(s[0] + (s[1] - s[0]) * p // parts, s[0] + (s[1] - s[0]) * (p + 1) // parts, s) for s in spans for p in range(parts)]
-    tasks = [t for t in tasks if t[1] > t[0]]
-    if parts == 1: [call(*t) for t in tasks]
-    else: list(_pool(parts, os.getpid()).map(lambda t: call(*t), tasks))
+SHARE_MIN = 1 << 21  # matrices of fewer entries are sorted by one thread: waking the others costs more than it saves
+
+def _in_row_parts(call, spans:list, size:int):
+    "`call(j0, j1, span)` for the sorted rows `j0..j1-1` of each span `(r0, r1, ...)`, in one thread or, when the matrix has `size >= SHARE_MIN` entries, in torch's threads, each taking its share of every span."
+    parts = torch.get_num_threads() if size >= SHARE_MIN else 1
+    def share(p):
+        for s in spans:
+            j0, j1 = s[0] + (s[1] - s[0]) * p // parts, s[0] + (s[1] - s[0]) * (p + 1) // parts
+            if j1 > j0: call(j0, j1, s)
+    if parts == 1: share(0)
+    else: list(_pool(parts, os.getpid()).map(share, range(parts)))
+
 
 def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the original unit order
                     st:Staircase # where the blocks are
@@ -248,11 +254,11 @@ def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the orig
     W = weight.data_ptr()
     if st.by == 'rows':
         _in_row_parts(lambda j0, j1, s: k.staircase_gather(n_in, W, *ptrs, s[0], j0, j1, s[2], s[3].data_ptr()),
-                      [(r0, r1, hi, B) for (r0, r1, lo, hi), B in zip(st.blocks, blocks)])
+                      [(r0, r1, hi, B) for (r0, r1, lo, hi), B in zip(st.blocks, blocks)], out * n_in)
     else:  # each block's rows lo..out-1
         _in_row_parts(lambda j0, j1, s: k.staircase_gather_columns(n_in, W, *ptrs, s[2], s[3], s[0], j0, j1, out - s[0],
                                                                     s[4].data_ptr()),
-                      [(lo, out, c0, c1, B) for (c0, c1, lo, hi), B in zip(st.blocks, blocks)])
+                      [(lo, out, c0, c1, B) for (c0, c1, lo, hi), B in zip(st.blocks, blocks)], out * n_in)
     return blocks
 
 def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of block_shape per block of `st`
@@ -273,7 +279,8 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
         spans = torch.tensor([(c0, c1, lo) for c0, c1, lo, hi in st.blocks], dtype=torch.int64).reshape(-1)
         ptr_array = (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
         _in_row_parts(lambda j0, j1, s: k.staircase_scatter_columns(in_features, out, len(blocks), spans.data_ptr(), ptr_array,
-                                                                     *ptrs, j0, j1, G_ptr), [(0, out)])
+                                                                     *ptrs, j0, j1, G_ptr), [(0, out)],
+                      out * in_features)
         return G
     spans, end = [], 0
     for (r0, r1, lo, hi), B in zip(st.blocks, blocks):
@@ -281,7 +288,7 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
         spans.append((r0, r1, hi, B)); end = r1
     if end < out: spans.append((end, out, 0, None))
     _in_row_parts(lambda j0, j1, s: k.staircase_scatter(in_features, None if s[3] is None else s[3].data_ptr(), *ptrs, s[0], j0, j1,
-                                                         s[2], G_ptr), spans)
+                                                         s[2], G_ptr), spans, out * in_features)
     return G
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
@@ -314,7 +321,7 @@ class StaircaseLinear(nn.Module):
         "Blocks saved in another layout (rows or columns, other groups: older versions) are re-cut into this layer's."
         keys = list(itertools.takewhile(lambda k: k in state_dict, (f'{prefix}blocks.{i}' for i in itertools.count())))
         if self.fixed and self.spans is not None and keys:
-            st, saved = self.st, [state_dict[k].to(self.strips.device) for k in keys]
+            st, saved = self.st, [state_dict[k].to(self.rows.device) for k in keys]
             shapes = lambda st: [block_shape(st, b) for b in st.blocks]
             cuts = (_staircase(st.rows, st.cols, st.counts, g, by) for by in ('rows', 'columns')
                     for g in {_default_groups(self.in_features, self.out_features, by), self.groups})
@@ -346,18 +353,20 @@ class StaircaseLinear(nn.Module):
             if not all(torch.equal(a.to(b.device), b) for a, b in zip(st[:3], self.st[:3])):
                 raise ValueError('this layer keeps the blocks of one fixed mask (fixed=True); it cannot change its mask')
             return
-        device, dtype = self.weight.device, self.weight.dtype
+        device = self.weight.device
         if self.fixed:
             self.blocks = nn.ParameterList([b.clone(memory_format=torch.contiguous_format) for b in gather_blocks(self.weight.detach(), st)])
             del self.weight
         for name in ('rows', 'cols', 'counts', 'unrows', 'uncols'):
             self.register_buffer(name, getattr(st, name).to(device), persistent=False)
         self.spans, self.by = st.blocks, st.by
-        strips = [_crossing(self.st, *b).flatten() for b in st.blocks]  # the masks of the strips, kept as one buffer
-        self.register_buffer('strips', torch.cat(strips).to(device, dtype) if strips else torch.zeros(0), persistent=False)
+        self.register_buffer('strips', None, persistent=False)  # made when first needed: the kernel does without
 
     def _strips(self) -> list[Tensor]:
-        "The mask of each block's strip as a float matrix: views into the `strips` buffer."
+        "The mask of each block's strip as a float matrix: views into the `strips` buffer, made at the first call."
+        if self.strips is None:
+            like = next(self.parameters(), self.rows.float())
+            self.strips = torch.cat([_crossing(self.st, *b).flatten() for b in self.spans] + [like.new_empty(0)]).to(like)
         out, at = [], 0
         for a0, a1, lo, hi in self.spans:
             out.append(self.strips[at:at + (a1 - a0) * (hi - lo)].view(a1 - a0, hi - lo)); at += (a1 - a0) * (hi - lo)
@@ -396,7 +405,9 @@ class StaircaseLinear(nn.Module):
         if x.dim() != 2 or x.shape[1] != self.in_features:
             raise ValueError(f'x must have shape (batch, {self.in_features}); got {tuple(x.shape)}')
         if self.fixed: return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, *self.blocks)
-        return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), self.weight, sorted_in, sorted_out)
+        st = self.st
+        return StaircaseProduct.apply(x, self.bias, st, None if kernel_sorts(self.weight, st) else self._strips(), self.weight,
+                                      sorted_in, sorted_out)
 
     def extra_repr(self) -> str:
         return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}, by={self.by!r}'
