@@ -129,15 +129,17 @@ class MADE(Autoregressive):
     def use_mask(self, i:int # index of the mask in the model's sequence: 0..n_masks-1 (any, if n_masks is 0)
                 ):
         "Make mask `i` (and its ordering) the current one."
-        key = (check_size(i, 'i', 0), self.ordering.device)  # structured layers keep the staircases of 64 masks: each sorted once
-        if key in self._staircases:
-            ordering, sts = self._staircases[key]
-            for layer, st in zip(self.masked_layers(), sts): layer.set_staircase(st)
-        elif self.config['layers'] == 'structured':
-            ordering, numbers = self.mask_numbers(i)
-            set_made_numbers(self.masked_layers(), ordering, numbers, self.direct is not None)
-            if self.config['n_masks'] and len(self._staircases) < 64:  # not a fresh mask every minibatch (n_masks=0)
-                self._staircases[key] = ordering, [l.st for l in self.masked_layers()]
+        i = check_size(i, 'i', 0)
+        if self.config['layers'] == 'structured':  # the staircases of up to 64 masks are kept: each mask sorted once
+            key = (i, self.ordering.device, tuple((l.groups, l.by) for l in self.masked_layers()))
+            if key in self._staircases:
+                ordering, sts = self._staircases[key]
+                for layer, st in zip(self.masked_layers(), sts): layer.set_staircase(st)
+            else:
+                ordering, numbers = self.mask_numbers(i)
+                set_made_numbers(self.masked_layers(), ordering, numbers, self.direct is not None)
+                if self.config['n_masks'] and len(self._staircases) < 64:  # not a fresh mask every minibatch (n_masks=0)
+                    self._staircases[key] = ordering, [l.st for l in self.masked_layers()]
         else:
             ordering, numbers = self.mask_numbers(i)
             masks = made_masks(ordering, numbers, self.direct is not None)
