@@ -19,8 +19,9 @@ The peers' model code is read at run time from their repositories (never copied 
     git clone https://github.com/EugenHotaj/pytorch-generative
     python benchmarks/made_structured_speed.py --karpathy_repo pytorch-made --generative_repo pytorch-generative
 
-(a path may be a checkout or a bare git directory; HEAD is read). Every implementation first takes as many untimed
-steps as there are masks in the cycle (32), so that the timed steps are those of a training run under way. Each row reports the median step time over the
+(a path may be a checkout or a bare git directory; HEAD is read). Every implementation first takes two untimed steps, and one
+with a cycle of masks as many as there are masks in the cycle (32), so that the timed steps are those of a training
+run under way. Each row reports the median step time over the
 rounds, examples per second, and its ratio to the arithmetic floor: the FLOPs of the structured MADE's block products
 (forward, weight gradients, and input gradients of every layer but the first) at the sgemm rate measured in the same
 run (2048 x 2048 x 2048 float32 products, best of 5) with the same number of threads.
@@ -164,8 +165,8 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
                 if G: runners.append(generative(G, h))
                 if masks: runners += [ours('structured', h, True, masks), ours('dense', h, True, masks)]
                 data = batches(B)
-                for r in runners:  # warm: every mask of the cycle used once (a structured MADE sorts each mask once)
-                    for _ in range(max(2, masks)): r.step(next(data))
+                for r in runners:  # warm; a cycle of masks is gone through once (a structured MADE sorts each mask once)
+                    for _ in range(max(2, masks) if 'masks' in r.name else 2): r.step(next(data))
                 times = {r.name: [] for r in runners}
                 for k in range(rounds):  # each round starts at the next implementation: none is always first
                     for r in runners[k % len(runners):] + runners[:k % len(runners)]:
