@@ -141,7 +141,8 @@ class StaircaseProduct(torch.autograd.Function):
                 *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
                ) -> Tensor:
         kernel = weight is not None and kernel_sorts(weight, st)  # one pass in C instead of PyTorch's gathers
-        if strips is None and not kernel: strips = [_crossing(st, *b) for b in st.blocks]  # the kernel needs none
+        if strips is None:  # the kernel needs none
+            strips = [None] * len(st.blocks) if kernel else [_crossing(st, *b) for b in st.blocks]
         if weight is not None: blocks = gather_blocks_c(weight, st) if kernel else gather_blocks(weight, st, strips)
         xs = x if sorted_in else x.index_select(1, st.cols)
         # the outputs start as the bias (sorted like the units), and every block adds its product (its strip holds zeros)
@@ -163,7 +164,7 @@ class StaircaseProduct(torch.autograd.Function):
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = _packed(gy, st) if ctx.kernel else [None] * len(st.blocks)  # the blocks' gradients, for the kernel
         gW = []
-        for blk, S, P in zip(st.blocks, strips or itertools.repeat(None), packed):  # a block's gradient: the outputs' gradients times its inputs
+        for blk, S, P in zip(st.blocks, strips, packed):  # a block's gradient: the outputs' gradients times its inputs
             a0, a1, lo, hi = blk
             g, x_in = (gys[:, a0:a1].T, xs[:, :hi]) if st.by == 'rows' else (xs[:, a0:a1].T, gys[:, lo:])
             if ctx.kernel:  # the kernel writes only the allowed weights: no strip to mask
@@ -243,7 +244,6 @@ def _in_row_parts(call, spans:list, size:int):
             if j1 > j0: call(j0, j1, s)
     if parts == 1: share(0)
     else: list(_pool(parts, os.getpid()).map(share, range(parts)))
-
 
 def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the original unit order
                     st:Staircase # where the blocks are
