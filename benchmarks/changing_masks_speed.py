@@ -6,7 +6,8 @@ glibc's defaults, sorting its weights with PyTorch's gathers, (2) with freed mem
 Both settings belong to a whole process (the allocator's cannot be undone; the kernel is chosen once), so each
 measurement runs in a child process of its own (this script with `--child_args`, `AR_LECTURE_KERNEL=0` for PyTorch's
 gathers); rounds alternate the settings. A step is what `ar_lecture_train` does per minibatch: `on_train_batch` (the
-next mask), `nll_loss`, backward, fused Adam; structured layers, direct connections, B = 100, one thread.
+next mask), `nll_loss`, backward, fused Adam; structured layers, direct connections, B = 100, one thread; timed after a
+whole cycle of masks, as in a training run under way.
 
     python benchmarks/changing_masks_speed.py
     python benchmarks/changing_masks_speed.py --rounds 3 --steps 10
@@ -30,7 +31,7 @@ def child(hidden:list, masks:int, keep:bool, steps:int) -> dict:
     x = (torch.rand(100, 784) < 0.3).float()
     def step():
         m.on_train_batch(); loss = nll_loss(m, x, check=False); opt.zero_grad(); loss.backward(); opt.step()
-    for _ in range(2): step()  # warm-up
+    for _ in range(max(2, masks)): step()  # warm-up: a whole cycle of masks (a MADE works out each mask's staircases once)
     wall, cpu = [], []
     for _ in range(steps):
         t, c = time.perf_counter(), time.process_time(); step()
