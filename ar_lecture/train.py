@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb #c68662e5
 from __future__ import annotations
-import ctypes, math, os, time
+import ctypes, functools, math, os, time
 from collections import Counter
 from pathlib import Path
 from contextlib import contextmanager
@@ -111,13 +111,35 @@ def lr_schedule(opt:torch.optim.Optimizer, # optimizer whose learning rate is sc
     raise ValueError(f'unknown schedule {name!r}; expected one of {SCHEDULES}')
 
 # %% ../nbs/05_training.ipynb #48dfd6a9
+_TEAM_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)  # what GNU OpenMP runs on each thread of a team
+
+@functools.cache
+def _gomp_parallel():
+    "`GOMP_parallel` of the GNU OpenMP runtime torch has loaded, or `None` (another runtime, or not Linux)."
+    maps = Path('/proc/self/maps')
+    try: paths = {l.split()[-1] for l in maps.read_text().splitlines() if 'libgomp' in l} if maps.exists() else set()
+    except OSError: return None
+    torch_lib = str(Path(torch.__file__).parent)
+    for p in sorted(paths, key=lambda p: not p.startswith(torch_lib)):  # torch's own first
+        try: f = ctypes.CDLL(p, mode=os.RTLD_NOLOAD | os.RTLD_LAZY).GOMP_parallel  # loaded already: never a second runtime
+        except (OSError, AttributeError): continue
+        f.argtypes, f.restype = [_TEAM_FN, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint], None
+        return f
+    return None
+
+def _on_every_thread(f):
+    "`f()` on every thread of torch's OpenMP team, this one included (only on this one where the runtime is not GNU's)."
+    gomp = _gomp_parallel() if torch.get_num_threads() > 1 else None
+    if gomp is None: return f()
+    gomp(_TEAM_FN(lambda _: f()), None, torch.get_num_threads(), 0)
+
 @contextmanager
 def denormals_flushed():
-    "Inside the block the CPU computes denormal floats as zero (they take a slow path, many times slower); the mode before is restored after."
+    "Inside the block the CPU computes denormal floats as zero (they take a slow path, many times slower), in every thread of torch's; the mode before is restored after."
     was = (torch.tensor([1e-40]) * 1.0).item() == 0  # a denormal times one is zero only when they are flushed
-    torch.set_flush_denormal(True)
+    _on_every_thread(lambda: torch.set_flush_denormal(True))  # the mode belongs to each thread
     try: yield
-    finally: torch.set_flush_denormal(was)
+    finally: _on_every_thread(lambda: torch.set_flush_denormal(was))
 
 
 # %% ../nbs/05_training.ipynb #f1181e99
