@@ -19,10 +19,9 @@ The peers' model code is read at run time from their repositories (never copied 
     git clone https://github.com/EugenHotaj/pytorch-generative
     python benchmarks/made_structured_speed.py --karpathy_repo pytorch-made --generative_repo pytorch-generative
 
-(a path may be a checkout or a bare git directory; HEAD is read). Every implementation first takes two untimed steps, and one
-with a cycle of masks as many as there are masks in the cycle (32), so that the timed steps are those of a training
-run under way. Each row reports the median step time over the
-rounds, examples per second, and its ratio to the arithmetic floor: the FLOPs of the structured MADE's block products
+(a path may be a checkout or a bare git directory; HEAD is read). Every implementation first takes two untimed steps,
+one that cycles masks a whole cycle (32 steps), so that the timed steps are those of a training run under way. Each
+row reports the median step time over the rounds, examples per second, and its ratio to the arithmetic floor: the FLOPs of the structured MADE's block products
 (forward, weight gradients, and input gradients of every layer but the first) at the sgemm rate measured in the same
 run (2048 x 2048 x 2048 float32 products, best of 5) with the same number of threads.
 """
