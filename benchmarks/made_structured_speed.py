@@ -21,9 +21,10 @@ The peers' model code is read at run time from their repositories (never copied 
 
 (a path may be a checkout or a bare git directory; HEAD is read). Every implementation first takes two untimed steps,
 one that cycles masks a whole cycle (32 steps), so that the timed steps are those of a training run under way. Each
-row reports the median step time over the rounds, examples per second, and its ratio to the arithmetic floor: the FLOPs of the structured MADE's block products
-(forward, weight gradients, and input gradients of every layer but the first) at the sgemm rate measured in the same
-run (2048 x 2048 x 2048 float32 products, best of 5) with the same number of threads.
+row reports the median step time over the rounds, examples per second, and its ratio to the arithmetic floor: the
+FLOPs of the structured MADE's block products (forward, weight gradients, and input gradients of every layer but the
+first) at the sgemm rate measured in the same run (2048 x 2048 x 2048 float32 products, best of 5) with the same
+number of threads.
 """
 import statistics, subprocess, sys, time, types
 from pathlib import Path
