@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_training.ipynb #c68662e5
 from __future__ import annotations
-import ctypes, functools, math, os, time
+import ctypes, functools, importlib.resources, math, os, time
 from collections import Counter
 from pathlib import Path
 from contextlib import contextmanager
@@ -14,12 +14,59 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
 from .core import Autoregressive, check_binary, check_size
+from .kernel import kernel_sections, load_kernel, _pool
 from .mixture import Mixture, ensemble, first_k_log_probs
 from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint, torch_device
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'SCHEDULES', 'M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate',
-           'make_optimizer', 'lr_schedule', 'denormals_flushed', 'keep_freed_memory', 'Learner', 'plot_history']
+__all__ = ['LOSS_FILE', 'LOSS_SHARE_MIN', 'OPTIMIZERS', 'SCHEDULES', 'M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'loss_kernel',
+           'nll_from_logits', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate', 'make_optimizer', 'lr_schedule',
+           'denormals_flushed', 'keep_freed_memory', 'Learner', 'plot_history']
+
+# %% ../nbs/05_training.ipynb #lossfile1
+LOSS_FILE = importlib.resources.files('ar_lecture')/'kernels'/'loss.c'  # shipped as package data
+
+# %% ../nbs/05_training.ipynb #lossfn01
+LOSS_SHARE_MIN = 1 << 18  # logits from which the rows are shared among torch's threads (below, waking them costs more)
+
+@functools.cache
+def loss_kernel() -> ctypes.CDLL|None:
+    "The compiled loss of `LOSS_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
+    if (k := load_kernel(LOSS_FILE, 'the loss is computed by PyTorch')) is None: return None
+    i64, p = ctypes.c_int64, ctypes.c_void_p
+    k.binary_nll.argtypes, k.binary_nll.restype = [i64, p, p, i64, i64, ctypes.c_float, p], ctypes.c_double
+    return k
+
+class _BinaryNLL(torch.autograd.Function):
+    "The loss by the kernel; its gradient is written in the same pass and kept for the backward."
+    @staticmethod
+    def forward(ctx, logits:Tensor, x:Tensor) -> Tensor:
+        (B, n), k = logits.shape, loss_kernel()
+        l, x, g = logits.contiguous(), x.contiguous(), torch.empty_like(logits, memory_format=torch.contiguous_format)
+        def rows(part):  # the rows of one thread's share
+            r0, r1 = B * part // parts, B * (part + 1) // parts
+            return k.binary_nll(n, l.data_ptr(), x.data_ptr(), r0, r1, 1 / B, g.data_ptr())
+        parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
+        total = rows(0) if parts == 1 else sum(_pool(parts, os.getpid()).map(rows, range(parts)))
+        ctx.save_for_backward(g)
+        return logits.new_tensor(total / B)
+
+    @staticmethod
+    def backward(ctx, go:Tensor):
+        g, = ctx.saved_tensors
+        return (g if go.item() == 1 else g * go), None  # a backward never changes the gradient it is given
+
+def nll_from_logits(logits:Tensor, # `(B, n)` logits of the conditionals
+                    x:Tensor # `(B, n)` binary values of the same dtype
+                   ) -> Tensor:
+    "The per-example sum of the `n` binary cross-entropies averaged over the `B` examples (nats): in one compiled pass on the CPU, by PyTorch elsewhere."
+    if logits.dim() != 2 or x.shape != logits.shape:
+        raise ValueError(f'logits and x must be matrices of one shape (B, n); got {tuple(logits.shape)} and {tuple(x.shape)}')
+    if len(x) == 0: raise ValueError('x has no examples: the average over the batch is undefined')
+    if x.dtype != logits.dtype: raise ValueError(f'x must have the dtype of the logits ({logits.dtype}); got {x.dtype}')
+    if logits.device.type == 'cpu' and logits.dtype == torch.float32 and x.device.type == 'cpu' and loss_kernel() is not None:
+        return _BinaryNLL.apply(logits, x)
+    return F.binary_cross_entropy_with_logits(logits, x, reduction='sum') / len(x)
 
 # %% ../nbs/05_training.ipynb #68cd49fb
 def nll_loss(model:Autoregressive, # any model with the shared face
@@ -29,7 +76,7 @@ def nll_loss(model:Autoregressive, # any model with the shared face
     "Minibatch loss: the per-example sum of $n$ binary cross-entropies from logits, averaged over the batch (nats)."
     if check: x = model.check(x)
     logits = model.logits(x, check=False)
-    return F.binary_cross_entropy_with_logits(logits, x.to(logits.dtype), reduction='sum') / len(x)
+    return nll_from_logits(logits, x.to(logits.dtype))
 
 # %% ../nbs/05_training.ipynb #5b68543e
 @dataclass(frozen=True)
