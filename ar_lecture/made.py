@@ -87,9 +87,11 @@ class MADE(Autoregressive):
                            ordering=ordering if random_orderings or ordering is None else self.ordering.tolist(),
                            n_masks=n_masks, numbers=numbers, seed=seed, direct=direct, layers=layers, init=init)
         sizes = [n_in, *hidden_sizes, n_in]
-        Layer = MaskedLinear if layers == 'dense' else lambda *a, **k: StaircaseLinear(*a, **k, fixed=n_masks == 1)
-        self.layers = nn.ModuleList(Layer(a, b) for a, b in zip(sizes, sizes[1:]))
-        self.direct = Layer(n_in, n_in, bias=False) if direct and hidden_sizes else None
+        def Layer(a:int, b:int, bias:bool=True, reads_x:bool=False):  # reads_x: the layer reads the binary inputs
+            if layers == 'dense': return MaskedLinear(a, b, bias)
+            return StaircaseLinear(a, b, bias, fixed=n_masks == 1, binary=reads_x)
+        self.layers = nn.ModuleList(Layer(a, b, reads_x=l == 0) for l, (a, b) in enumerate(zip(sizes, sizes[1:])))
+        self.direct = Layer(n_in, n_in, bias=False, reads_x=True) if direct and hidden_sizes else None
         if init == 'orthogonal':
             for l in self.masked_layers():
                 nn.init.orthogonal_(l.weight)

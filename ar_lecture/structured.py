@@ -12,9 +12,10 @@ from .masks import input_numbers
 from .kernel import kernel_sections, load_kernel, _pool
 
 # %% auto #0
-__all__ = ['STAIRCASE_FILE', 'SHARE_MIN', 'Staircase', 'staircase', 'block_shape', 'block_work', 'staircase_of_mask',
-           'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c',
-           'scatter_gradient_c', 'StaircaseLinear', 'set_made_numbers', 'staircase_mlp']
+__all__ = ['STAIRCASE_FILE', 'SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase', 'block_shape', 'block_work',
+           'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel',
+           'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c', 'StaircaseLinear', 'binary_applies', 'BinaryLists',
+           'binary_lists', 'binary_forward', 'binary_backward', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -138,16 +139,20 @@ class StaircaseProduct(torch.autograd.Function):
                 weight:Tensor|None, # `(out, in)` full matrix in the original order, or `None` when `blocks` are given
                 sorted_in:bool, # `x` is already in the sorted order of the previous layer's units
                 sorted_out:bool, # return `y` in the sorted order of this layer's units
+                binary:bool, # `x` holds only 0 and 1: blocks of columns add their rows where `x` is 1 (`binary_applies`)
                 *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
                ) -> Tensor:
         kernel = weight is not None and kernel_sorts(weight, st)  # one pass in C instead of PyTorch's gathers
+        binary = binary and (weight is None or kernel) and binary_applies(x, st, *blocks)
         if strips is None:  # the kernel needs none
             strips = [None] * len(st.blocks) if kernel else [_crossing(st, *b) for b in st.blocks]
         if weight is not None: blocks = gather_blocks_c(weight, st) if kernel else gather_blocks(weight, st, strips)
-        xs = x if sorted_in else x.index_select(1, st.cols)
+        xs = None if binary else x if sorted_in else x.index_select(1, st.cols)
         # the outputs start as the bias (sorted like the units), and every block adds its product (its strip holds zeros)
         y = x.new_zeros(len(x), len(st.rows)) if bias is None else bias.index_select(0, st.rows).expand(len(x), -1).contiguous()
-        if st.by == 'rows':  # a block of rows reads the first `hi` inputs
+        ctx.lists = binary_lists(x, st, sorted_in) if binary else None
+        if binary: binary_forward(y, st, blocks, ctx.lists)
+        elif st.by == 'rows':  # a block of rows reads the first `hi` inputs
             for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
         else:  # a block of columns is read by the last outputs, from `lo`
             for (c0, c1, lo, hi), W in zip(st.blocks, blocks): y[:, lo:].addmm_(xs[:, c0:c1], W)
@@ -164,6 +169,10 @@ class StaircaseProduct(torch.autograd.Function):
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = _packed(gy, st) if ctx.kernel else [None] * len(st.blocks)  # the blocks' gradients, for the kernel
         gW = []
+        if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
+            gW = packed if ctx.kernel else [gy.new_empty(block_shape(st, b)) for b in st.blocks]
+            binary_backward(gW, st, gys.contiguous(), ctx.lists)
+            strips = packed = ()  # nothing more to do per block
         for blk, S, P in zip(st.blocks, strips, packed):  # a block's gradient: the outputs' gradients times its inputs
             a0, a1, lo, hi = blk
             g, x_in = (gys[:, a0:a1].T, xs[:, :hi]) if st.by == 'rows' else (xs[:, a0:a1].T, gys[:, lo:])
@@ -173,7 +182,7 @@ class StaircaseProduct(torch.autograd.Function):
             _strip(st, blk, G).mul_(S)
             gW.append(G)
         gx = None
-        if ctx.needs_input_grad[0]:
+        if ctx.needs_input_grad[0]:  # (not on the binary path, which `binary_applies` keeps for inputs without gradient)
             gxs = gy.new_empty(len(gy), ctx.in_features)
             if st.by == 'rows':  # the widest block first writes its columns (beta=0), the others add to theirs
                 widest = sorted(range(len(blocks)), key=lambda i: -st.blocks[i][3])
@@ -188,9 +197,9 @@ class StaircaseProduct(torch.autograd.Function):
             gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
         gb = None
         if ctx.needs_input_grad[1]: gb = gys.sum(0).index_select(0, st.unrows) if ctx.sorted_out else gy.sum(0)
-        if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(gW, st, ctx.in_features, gy), None, None
-        if ctx.full: return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None
-        return gx, gb, None, None, None, None, None, *gW
+        if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(gW, st, ctx.in_features, gy), None, None, None
+        if ctx.full: return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None, None
+        return gx, gb, None, None, None, None, None, None, *gW
 
 # %% ../nbs/04b_made_structured.ipynb #62239bbf
 STAIRCASE_FILE = importlib.resources.files('ar_lecture')/'kernels'/'staircase.c'  # shipped as package data
@@ -204,6 +213,9 @@ def staircase_kernel() -> ctypes.CDLL|None:
     for f in (k.staircase_gather, k.staircase_scatter): f.argtypes, f.restype = [i, p, p, p, p, i, i, i, i, p], None
     k.staircase_gather_columns.argtypes, k.staircase_gather_columns.restype = [i, p, p, p, p, i, i, i, i, i, i, p], None
     k.staircase_scatter_columns.argtypes, k.staircase_scatter_columns.restype = [i, i, i, p, p, p, p, p, i, i, p], None
+    k.binary_lists.argtypes, k.binary_lists.restype = [i, i, p, p, p, p, p, p], ctypes.c_int64
+    k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, i, i, p], None
+    k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
     return k
 
 def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
@@ -235,9 +247,9 @@ def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
 
 SHARE_MIN = 1 << 21  # matrices of fewer entries are sorted by one thread: waking the others costs more than it saves
 
-def _in_row_parts(call, spans:list, size:int):
-    "`call(j0, j1, span)` for the sorted rows `j0..j1-1` of each span `(r0, r1, ...)`, in one thread or, when the matrix has `size >= SHARE_MIN` entries, in torch's threads, each taking its share of every span."
-    parts = torch.get_num_threads() if size >= SHARE_MIN else 1
+def _in_row_parts(call, spans:list, size:int, share_min:int|None=None):
+    "`call(j0, j1, span)` for the sorted rows `j0..j1-1` of each span `(r0, r1, ...)`, in one thread or, when the work has `size >= share_min` entries (default `SHARE_MIN`), in torch's threads, each taking its share of every span."
+    parts = torch.get_num_threads() if size >= (SHARE_MIN if share_min is None else share_min) else 1
     def share(p):
         for s in spans:
             j0, j1 = s[0] + (s[1] - s[0]) * p // parts, s[0] + (s[1] - s[0]) * (p + 1) // parts
@@ -304,14 +316,16 @@ class StaircaseLinear(nn.Module):
                  bias:bool=True, # add a bias
                  fixed:bool=False, # one mask for good: keep only its blocks as parameters (else the full matrix, any mask)
                  groups:int|None=None, # number of blocks; `None`: about 128 units each, at most 8
-                 by:str|None=None # cut the layer's units ('rows') or its inputs ('columns') into blocks; `None`: see below
+                 by:str|None=None, # cut the layer's units ('rows') or its inputs ('columns') into blocks; `None`: see below
+                 binary:bool=False # its inputs are 0 or 1 (a MADE's first layer and direct connections): see below
                 ):
         super().__init__()
-        if by is None: by = 'columns' if fixed and in_features >= 2 * out_features else 'rows'  # measured the faster
+        if by is None: by = 'columns' if binary or fixed and in_features >= 2 * out_features else 'rows'  # measured the faster
         if by not in ('rows', 'columns'): raise ValueError(f"by must be 'rows', 'columns' or None; got {by!r}")
         if groups is None: groups = _default_groups(in_features, out_features, by)
         if not isinstance(groups, int) or groups < 1: raise ValueError(f'groups must be a positive integer; got {groups!r}')
         self.in_features, self.out_features, self.fixed, self.groups, self.by = in_features, out_features, fixed, groups, by
+        self.binary = bool(binary)
         init = nn.Linear(in_features, out_features, bias)  # nn.Linear's initialization
         self.weight, self.bias = init.weight, init.bias
         self.spans = None  # the staircase's blocks, set with the mask
@@ -404,13 +418,81 @@ class StaircaseLinear(nn.Module):
                ) -> Tensor:
         if x.dim() != 2 or x.shape[1] != self.in_features:
             raise ValueError(f'x must have shape (batch, {self.in_features}); got {tuple(x.shape)}')
-        if self.fixed: return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, *self.blocks)
+        if self.fixed:
+            return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, self.binary, *self.blocks)
         st = self.st
         return StaircaseProduct.apply(x, self.bias, st, None if kernel_sorts(self.weight, st) else self._strips(), self.weight,
-                                      sorted_in, sorted_out)
+                                      sorted_in, sorted_out, self.binary)
 
     def extra_repr(self) -> str:
-        return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}, by={self.by!r}'
+        return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}, by={self.by!r}, binary={self.binary}'
+
+# %% ../nbs/04b_made_structured.ipynb #binfn01
+def binary_applies(x:Tensor, # `(B, in)` the layer's inputs
+                   st:Staircase, # its staircase
+                   *blocks:Tensor # its blocks, if stored
+                  ) -> bool:
+    "Whether the binary path can compute this product: blocks of columns, float32 CPU tensors, no gradient for `x`, and the kernel built."
+    return (st.by == 'columns' and not x.requires_grad and x.device.type == 'cpu' and x.dtype == torch.float32
+            and all(B.dtype == torch.float32 and B.device.type == 'cpu' and B.is_contiguous() for B in blocks)
+            and st.uncols.dtype == torch.int64 and staircase_kernel() is not None)
+
+class BinaryLists(NamedTuple):
+    "The ones of a binary `(B, in)` matrix, by example and by (sorted) input, and where each input's row is."
+    row_start: Tensor # `(B + 1,)` int32: example `b`'s inputs are `on_inputs[row_start[b]:row_start[b + 1]]`
+    on_inputs: Tensor # int32, sorted places of the inputs that are on
+    col_start: Tensor # `(in + 1,)` int32: sorted input `c`'s examples are `on_examples[col_start[c]:col_start[c + 1]]`
+    on_examples: Tensor # int32, examples in increasing order
+    block_of: Tensor # `(in,)` int32: the block holding sorted input `c`, -1 if no unit reads it
+    first: Tensor # `(in,)` int32: the first sorted unit that reads sorted input `c`
+    spans: Tensor # `(3 * blocks,)` int64: `c0, c1, lo` per block
+    ones: int # number of ones
+
+def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
+                 st:Staircase, # the layer's staircase, cut by columns
+                 sorted_in:bool=False # `x` is in the sorted order of the inputs
+                ) -> BinaryLists:
+    "The lists of ones that `binary_forward` and `binary_backward` read, or a `ValueError` if `x` holds other values."
+    (B, n), k = x.shape, staircase_kernel()
+    x = x.contiguous()
+    places = torch.arange(n) if sorted_in else st.uncols
+    row_start, on_inputs = torch.empty(B + 1, dtype=torch.int32), torch.empty(B * n, dtype=torch.int32)
+    col_start, on_examples = torch.zeros(n + 1, dtype=torch.int32), torch.empty(B * n, dtype=torch.int32)
+    ones = k.binary_lists(B, n, x.data_ptr(), places.data_ptr(), *(t.data_ptr() for t in (row_start, on_inputs, col_start, on_examples)))
+    if ones < 0: raise ValueError('x must hold only 0 and 1: the layer reads binary inputs (binary=True)')
+    block_of = torch.full((n,), -1, dtype=torch.int32)
+    for i, (c0, c1, lo, hi) in enumerate(st.blocks): block_of[c0:c1] = i
+    first = torch.searchsorted(st.counts, torch.arange(n, device=st.counts.device), right=True).to(torch.int32)
+    spans = torch.tensor([v for c0, c1, lo, hi in st.blocks for v in (c0, c1, lo)], dtype=torch.int64)
+    return BinaryLists(row_start, on_inputs, col_start, on_examples, block_of, first, spans, ones)
+
+def _block_pointers(blocks:list[Tensor]): return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
+
+BINARY_SHARE_MIN = 1 << 23  # adds from which the binary path shares its work among torch's threads (measured)
+
+def binary_forward(y:Tensor, # `(B, out)` contiguous, sorted outputs (the bias): the sums are added
+                   st:Staircase, # the staircase, cut by columns
+                   blocks:list[Tensor], # its blocks, zero where the mask is
+                   lists:BinaryLists # the ones of the inputs
+                  ):
+    "Add to `y` the weights of the inputs that are on: `y += x @ (W * M).T` in sorted order, by the kernel."
+    k, (B, out), ptrs = staircase_kernel(), y.shape, _block_pointers(blocks)
+    args = (lists.block_of, lists.first, lists.row_start, lists.on_inputs)
+    _in_row_parts(lambda b0, b1, s: k.staircase_binary_forward(out, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
+                                                               b0, b1, y.data_ptr()), [(0, B)], lists.ones * out // 2,
+                  BINARY_SHARE_MIN)
+
+def binary_backward(grads:list[Tensor], # one contiguous tensor of block_shape per block: written whole
+                    st:Staircase, # the staircase, cut by columns
+                    gy:Tensor, # `(B, out)` contiguous gradients of the sorted outputs
+                    lists:BinaryLists # the ones of the inputs
+                   ):
+    "The blocks' weight gradients `gy.T @ x`, zero where the mask is, by the kernel."
+    k, (B, out), ptrs = staircase_kernel(), gy.shape, _block_pointers(grads)
+    args = (lists.block_of, lists.first, lists.col_start, lists.on_examples)
+    _in_row_parts(lambda c0, c1, s: k.staircase_binary_backward(out, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
+                                                                c0, c1, gy.data_ptr()), [(0, len(st.cols))], lists.ones * out // 2,
+                  BINARY_SHARE_MIN)
 
 # %% ../nbs/04b_made_structured.ipynb #3fbd78e1
 def set_made_numbers(layers:list, # a MADE's masked layers: hidden layers, output layer, then the direct layer if any

@@ -5,8 +5,9 @@ users run them and next to the dense masked MADE with the same optimizer, all in
 A training step is what each implementation's own training script does per minibatch:
 - structured / dense (this library): `on_train_batch`, summed binary cross-entropy averaged over the batch (the
   Learner's `nll_loss`), backward, optimizer step; Adam lr 1e-3, fused (`torch.optim.Adam(fused=True)`) or torch's
-  default implementation (foreach). One more structured row has every layer cut into blocks of rows (`by='rows'`),
-  against the default that cuts an output layer with at least twice as many inputs as units into blocks of columns.
+  default implementation (foreach). Two more structured rows: every layer cut into blocks of rows (`by='rows'`), against
+  the default that cuts an output layer with at least twice as many inputs as units into blocks of columns; and the
+  first layer multiplying its blocks by x (`binary=False`) instead of adding the weights of the inputs that are on.
 - karpathy/pytorch-made (`made.py`, stepped as in its `run.py`): `update_masks` every 20 steps, logits accumulated into
   `zeros_like(x)`, `binary_cross_entropy_with_logits(..., reduction='sum') / B`, `loss.item()`, Adam(lr 1e-3,
   weight_decay 1e-4).
@@ -22,9 +23,9 @@ The peers' model code is read at run time from their repositories (never copied 
 (a path may be a checkout or a bare git directory; HEAD is read). Every implementation first takes two untimed steps,
 one that cycles masks a whole cycle (32 steps), so that the timed steps are those of a training run under way. Each
 row reports the median step time over the rounds, examples per second, and its ratio to the arithmetic floor: the
-FLOPs of the structured MADE's block products (forward, weight gradients, and input gradients of every layer but the
-first) at the sgemm rate measured in the same run (2048 x 2048 x 2048 float32 products, best of 5) with the same
-number of threads.
+FLOPs of the structured MADE's work (`floor_flops`: the block products of the hidden and output layers, forward, weight
+and input gradients; in the first layer one add per weight of an input that is on, forward and weight gradient) at the
+sgemm rate measured in the same run (2048 x 2048 x 2048 float32 products, best of 5) with the same number of threads.
 """
 import statistics, subprocess, sys, time, types
 from pathlib import Path
@@ -70,18 +71,20 @@ class Runner:
     def step(self, x):
         self._step(self, x); self.i += 1
 
-def ours(layers:str, hidden:int, fused:bool, n_masks:int=1, by_rows:bool=False) -> Runner:
+def ours(layers:str, hidden:int, fused:bool, n_masks:int=1, by_rows:bool=False, products:bool=False) -> Runner:
     m = MADE(784, [hidden], ordering='random' if n_masks != 1 else None, n_masks=n_masks, layers=layers)
-    if by_rows:  # every layer cut into blocks of rows (the output layer of one fixed mask is cut by columns by default)
+    if by_rows or products:  # every layer cut into blocks of rows, or the first layer multiplying its blocks
         for i, l in enumerate(m.layers):
-            m.layers[i] = StaircaseLinear(l.in_features, l.out_features, l.bias is not None, fixed=l.fixed, by='rows')
+            m.layers[i] = StaircaseLinear(l.in_features, l.out_features, l.bias is not None, fixed=l.fixed,
+                                          by='rows' if by_rows else None)
         m.use_mask(0)
     opt = torch.optim.Adam(m.parameters(), 1e-3, fused=True) if fused else torch.optim.Adam(m.parameters(), 1e-3)
     def step(r, x):
         r.model.on_train_batch(); loss = nll_loss(r.model, x, check=False)
         r.opt.zero_grad(); loss.backward(); r.opt.step()
     masks = f', {n_masks} masks' if n_masks != 1 else ''
-    return Runner(f'{layers} (ours){masks}{", all cut by rows" * by_rows}, Adam({"fused" if fused else "default"})', m, opt, step)
+    how = ', all cut by rows' if by_rows else ', block products for x' if products else ''
+    return Runner(f'{layers} (ours){masks}{how}, Adam({"fused" if fused else "default"})', m, opt, step)
 
 def karpathy(cls, hidden:int) -> Runner:
     m = cls(784, [hidden], 784, num_masks=1)
@@ -127,11 +130,17 @@ def ensemble_timing(hidden:int, K:int, threads:int, n:int=1000):
         print(f'| 784-{hidden}-784 | {threads} | {layers} | {t_first * 1e3:.1f} | {t_again * 1e3:.1f} | {t_eval * 1e3:.0f} |',
               flush=True)
 
-def floor_flops(model:MADE, B:int) -> float:
-    "FLOPs of the structured block products of one training step."
-    from ar_lecture.structured import block_work
-    work = [block_work(l.st) for l in model.masked_layers()]
-    return 2 * B * (2 * sum(work) + sum(work[1:]))
+def floor_flops(model:MADE, x:torch.Tensor) -> float:
+    "FLOPs of the structured work of one training step on the minibatch `x`: the block products (forward, weight gradients, input gradients of the layers that do not read x) and, in a layer with binary inputs, one add per weight of an input that is on (forward and weight gradient)."
+    from ar_lecture.structured import block_work, binary_lists
+    flops = 0
+    for l in model.masked_layers():
+        reads_x = l is model.layers[0] or l is model.direct
+        if l.binary:
+            lists = binary_lists(x, l.st)
+            flops += 2 * int(((lists.col_start[1:] - lists.col_start[:-1]) * (l.out_features - lists.first)).sum())
+        else: flops += 2 * len(x) * block_work(l.st) * (2 if reads_x else 3)
+    return flops
 
 @call_parse
 def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git directory (None: leave it out)
@@ -160,6 +169,7 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
         for h in map(int, hidden.split(',')):
             for B in map(int, batch.split(',')):
                 runners = [ours('structured', h, True), ours('structured', h, False), ours('structured', h, True, by_rows=True),
+                           ours('structured', h, True, products=True),
                            ours('dense', h, True), ours('dense', h, False)]
                 if K: runners.append(karpathy(K, h))
                 if G: runners.append(generative(G, h))
@@ -173,7 +183,7 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
                         xs = [next(data) for _ in range(steps)]
                         t = _times(lambda: [r.step(x) for x in xs])
                         times[r.name].append((t[0] / steps, t[1] / steps))
-                floor = [floor_flops(runners[0].model, B) / rate[i] for i in (0, 1)]
+                floor = [statistics.mean(floor_flops(runners[0].model, next(data)) for _ in range(5)) / rate[i] for i in (0, 1)]
                 med = {k: [statistics.median(t[i] for t in v) for i in (0, 1)] for k, v in times.items()}
                 for r in runners:  # against the structured MADE with the same masks
                     (w, c), ref = med[r.name], med[runners[-2 if 'masks' in r.name else 0].name]

@@ -8,6 +8,9 @@
 /* -- section: gather -- */
 #include <stdint.h>
 #include <string.h>
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
 
 /* block[j - r0][c] = W[rows[j]][cols[c]] where the mask allows it (c < counts[j]), 0 elsewhere in the block */
 void staircase_gather(int in, const float *restrict W, const int64_t *restrict rows, const int64_t *restrict cols,
@@ -71,6 +74,131 @@ void staircase_scatter_columns(int in, int out, int nblocks, const int64_t *rest
       const float *src = blocks[b] + (j - lo);
       int n = counts[j] < c1 ? (int)counts[j] : c1;
       for (int c = c0; c < n; c++) dst[cols[c]] = src[(int64_t)(c - c0) * width];
+    }
+  }
+}
+
+/* -- section: binary_lists -- */
+/* A layer that reads binary inputs (a MADE's first layer, its direct connections) needs only the inputs that are on.
+   x is (B, in) in the original order, holding 0 and 1 only; the lists name the inputs by their sorted place
+   uncols[i]: on_inputs[row_start[b] .. row_start[b + 1]) are those on in example b, increasing, and
+   on_examples[col_start[c] .. col_start[c + 1]) the examples, increasing, in which sorted input c is on. on_inputs
+   has room for B * in entries, col_start in + 1 entries, zero on entry. Returns the number of ones, or -1 (no lists
+   made) if a value is neither 0 nor 1. */
+int64_t binary_lists(int B, int in, const float *restrict x, const int64_t *restrict uncols,
+                     int32_t *restrict row_start, int32_t *restrict on_inputs, int32_t *restrict col_start,
+                     int32_t *restrict on_examples) {
+  int bad = 0;
+#pragma omp simd reduction(|:bad)
+  for (int64_t i = 0; i < (int64_t)B * in; i++) bad |= (x[i] != 0.0f) & (x[i] != 1.0f);
+  if (bad) return -1;
+  int64_t ones = 0;
+  for (int b = 0; b < B; b++) {  /* the ones, example by example, in the original order of the inputs */
+    row_start[b] = (int32_t)ones;
+    const float *xb = x + (int64_t)b * in;
+    for (int i0 = 0; i0 < in; i0 += 64) {  /* 64 inputs at a time: a bit for each, then one step per one */
+      int n = in - i0 < 64 ? in - i0 : 64, t = 0;
+      uint64_t on = 0;
+#ifdef __AVX__
+      for (; t + 8 <= n; t += 8)  /* eight comparisons in one instruction, their signs as eight bits */
+        on |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(xb + i0 + t), _mm256_setzero_ps(), _CMP_NEQ_UQ)) << t;
+#endif
+      for (; t < n; t++) on |= (uint64_t)(xb[i0 + t] != 0.0f) << t;
+      for (; on; on &= on - 1) on_inputs[ones++] = (int32_t)uncols[i0 + __builtin_ctzll(on)];
+    }
+  }
+  row_start[B] = (int32_t)ones;
+  for (int64_t k = 0; k < ones; k++) col_start[on_inputs[k] + 1]++;  /* examples per input ... */
+  for (int c = 0; c < in; c++) col_start[c + 1] += col_start[c];  /* ... -> starts */
+  for (int b = 0; b < B; b++)  /* examples in increasing order; col_start[c] moves to the end of c's list ... */
+    for (int32_t k = row_start[b]; k < row_start[b + 1]; k++) on_examples[col_start[on_inputs[k]]++] = b;
+  for (int c = in; c > 0; c--) col_start[c] = col_start[c - 1];  /* ... and back to its start */
+  col_start[0] = 0;
+  for (int c = 0; c < in; c++)  /* each example's inputs again, now in increasing sorted place; row_start moves ... */
+    for (int32_t k = col_start[c]; k < col_start[c + 1]; k++) on_inputs[row_start[on_examples[k]]++] = c;
+  for (int b = B; b > 0; b--) row_start[b] = row_start[b - 1];  /* ... and back */
+  row_start[0] = 0;
+  return ones;
+}
+
+/* -- section: binary_forward -- */
+/* y[b][j] += W[rows[j]][cols[c]] summed over the inputs c on in example b that row j reads: the rows from first[c]
+   on (counts[j] > c), which are in the block of columns holding c (as above, block_of[c]; -1 if no row reads c).
+   Each input that is on adds its block row to the outputs, four inputs at a time where their rows overlap (first
+   is increasing in c). For the examples [b0, b1), the outputs in chunks of AR_CHUNK, so that the blocks' part stays
+   in the cache while the examples go by. */
+#define AR_CHUNK 1024
+static inline const float *block_row(const int64_t *spans, const float *const *blocks, int out, int blk, int c,
+                                     int *lo) {  /* the row of sorted column c in its block, from the block's lo */
+  *lo = (int)spans[3 * blk + 2];
+  return blocks[blk] + (int64_t)(c - (int)spans[3 * blk]) * (out - *lo);
+}
+
+void staircase_binary_forward(int out, const int64_t *restrict spans, const float *const *blocks,
+                              const int32_t *restrict block_of, const int32_t *restrict first,
+                              const int32_t *restrict row_start, const int32_t *restrict on_inputs, int b0, int b1,
+                              float *restrict y) {
+  for (int o0 = 0; o0 < out; o0 += AR_CHUNK) {
+    int o1 = o0 + AR_CHUNK < out ? o0 + AR_CHUNK : out;
+    for (int b = b0; b < b1; b++) {
+      float *yb = y + (int64_t)b * out;
+      int32_t k = row_start[b], end = row_start[b + 1];
+      while (end > k && block_of[on_inputs[end - 1]] < 0) end--;  /* inputs that no row reads come last */
+      for (; k < end; k += 4) {
+        int n = end - k < 4 ? end - k : 4, lo[4], from[4];
+        const float *w[4];
+        for (int i = 0; i < n; i++) {
+          int c = on_inputs[k + i];
+          w[i] = block_row(spans, blocks, out, block_of[c], c, &lo[i]);
+          from[i] = first[c] > o0 ? first[c] : o0;
+        }
+        int all = n == 4 ? from[3] : o1;  /* from here on all four add (from[3] is the largest) */
+        for (int i = 0; i < n; i++) {  /* each input's rows before that */
+          const float *wi = w[i];
+          int li = lo[i], to = all < o1 ? all : o1;
+#pragma omp simd
+          for (int j = from[i]; j < to; j++) yb[j] += wi[j - li];
+        }
+        if (n == 4) {
+          const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3];
+          int l0 = lo[0], l1 = lo[1], l2 = lo[2], l3 = lo[3];
+#pragma omp simd
+          for (int j = all; j < o1; j++) yb[j] += (w0[j - l0] + w1[j - l1]) + (w2[j - l2] + w3[j - l3]);
+        }
+      }
+    }
+  }
+}
+
+/* -- section: binary_backward -- */
+#define AR_CHUNK_BACKWARD 1024
+/* The blocks' gradients: in the row of sorted column c, the sum of gy[b][j] over the examples b in which c is on,
+   for the rows j that read c (from first[c] on), 0 for the others. For the sorted columns [c_from, c_to); their
+   rows are written whole. */
+void staircase_binary_backward(int out, const int64_t *restrict spans, float *const *grads,
+                               const int32_t *restrict block_of, const int32_t *restrict first,
+                               const int32_t *restrict col_start, const int32_t *restrict on_examples, int c_from,
+                               int c_to, const float *restrict gy) {
+  for (int o0 = 0; o0 < out; o0 += AR_CHUNK_BACKWARD) {
+    int o1 = o0 + AR_CHUNK_BACKWARD < out ? o0 + AR_CHUNK_BACKWARD : out;
+    for (int c = c_from; c < c_to; c++) {
+      int blk = block_of[c];
+      if (blk < 0) continue;
+      int lo = (int)spans[3 * blk + 2], from = lo > o0 ? lo : o0, reads = first[c] > from ? first[c] : from;
+      float *g = grads[blk] + (int64_t)(c - (int)spans[3 * blk]) * (out - lo);  /* g[j - lo]: row j */
+      for (int j = from; j < o1; j++) g[j - lo] = 0.0f;
+      int32_t k = col_start[c], end = col_start[c + 1];
+      for (; k + 4 <= end; k += 4) {  /* four examples at a time: one load and store of g per four rows read */
+        const float *g0 = gy + (int64_t)on_examples[k] * out, *g1 = gy + (int64_t)on_examples[k + 1] * out;
+        const float *g2 = gy + (int64_t)on_examples[k + 2] * out, *g3 = gy + (int64_t)on_examples[k + 3] * out;
+#pragma omp simd
+        for (int j = reads; j < o1; j++) g[j - lo] += (g0[j] + g1[j]) + (g2[j] + g3[j]);
+      }
+      for (; k < end; k++) {
+        const float *gb = gy + (int64_t)on_examples[k] * out;
+#pragma omp simd
+        for (int j = reads; j < o1; j++) g[j - lo] += gb[j];
+      }
     }
   }
 }
