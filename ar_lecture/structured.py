@@ -148,14 +148,17 @@ class StaircaseProduct(torch.autograd.Function):
             strips = [None] * len(st.blocks) if kernel else [_crossing(st, *b) for b in st.blocks]
         if weight is not None: blocks = gather_blocks_c(weight, st) if kernel else gather_blocks(weight, st, strips)
         xs = None if binary else x if sorted_in else x.index_select(1, st.cols)
-        # the outputs start as the bias (sorted like the units), and every block adds its product (its strip holds zeros)
-        y = x.new_zeros(len(x), len(st.rows)) if bias is None else bias.index_select(0, st.rows).expand(len(x), -1).contiguous()
         ctx.lists = binary_lists(x, st, sorted_in) if binary else None
-        if binary: binary_forward(y, st, blocks, ctx.lists)
-        elif st.by == 'rows':  # a block of rows reads the first `hi` inputs
-            for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
-        else:  # a block of columns is read by the last outputs, from `lo`
-            for (c0, c1, lo, hi), W in zip(st.blocks, blocks): y[:, lo:].addmm_(xs[:, c0:c1], W)
+        bias_s = None if bias is None else bias.index_select(0, st.rows)  # sorted like the units
+        if binary:  # the kernel writes the outputs whole: the bias plus the weights of the inputs that are on
+            y = x.new_empty(len(x), len(st.rows))
+            binary_forward(y, st, blocks, ctx.lists, bias_s)
+        else:  # the outputs start as the bias, and every block adds its product (its strip holds zeros)
+            y = x.new_zeros(len(x), len(st.rows)) if bias is None else bias_s.expand(len(x), -1).contiguous()
+            if st.by == 'rows':  # a block of rows reads the first `hi` inputs
+                for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
+            else:  # a block of columns is read by the last outputs, from `lo`
+                for (c0, c1, lo, hi), W in zip(st.blocks, blocks): y[:, lo:].addmm_(xs[:, c0:c1], W)
         ctx.st, ctx.strips, ctx.full, ctx.in_features, ctx.kernel = st, strips, weight is not None, x.shape[1], kernel
         ctx.sorted_in, ctx.sorted_out = sorted_in, sorted_out
         ctx.save_for_backward(xs, *blocks)
@@ -214,7 +217,7 @@ def staircase_kernel() -> ctypes.CDLL|None:
     k.staircase_gather_columns.argtypes, k.staircase_gather_columns.restype = [i, p, p, p, p, i, i, i, i, i, i, p], None
     k.staircase_scatter_columns.argtypes, k.staircase_scatter_columns.restype = [i, i, i, p, p, p, p, p, i, i, p], None
     k.binary_lists.argtypes, k.binary_lists.restype = [i, i, p, p, p, p, p, p], ctypes.c_int64
-    k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, i, i, p], None
+    k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, p, i, i, p], None
     k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
     return k
 
@@ -460,26 +463,39 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
     col_start, on_examples = torch.zeros(n + 1, dtype=torch.int32), torch.empty(B * n, dtype=torch.int32)
     ones = k.binary_lists(B, n, x.data_ptr(), places.data_ptr(), *(t.data_ptr() for t in (row_start, on_inputs, col_start, on_examples)))
     if ones < 0: raise ValueError('x must hold only 0 and 1: the layer reads binary inputs (binary=True)')
+    return BinaryLists(row_start, on_inputs, col_start, on_examples, *_binary_geometry(st), ones)
+
+_GEOMETRY = {}  # id(counts) -> (counts, blocks, geometry): each staircase's is worked out once (counts kept, so the id stays its)
+
+def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
+    "`block_of`, `first` and `spans` of `BinaryLists`: they depend on the staircase only."
+    hit = _GEOMETRY.get(id(st.counts))
+    if hit is not None and hit[0] is st.counts and hit[1] == st.blocks: return hit[2]
+    n = len(st.cols)
     block_of = torch.full((n,), -1, dtype=torch.int32)
     for i, (c0, c1, lo, hi) in enumerate(st.blocks): block_of[c0:c1] = i
     first = torch.searchsorted(st.counts, torch.arange(n, device=st.counts.device), right=True).to(torch.int32)
     spans = torch.tensor([v for c0, c1, lo, hi in st.blocks for v in (c0, c1, lo)], dtype=torch.int64)
-    return BinaryLists(row_start, on_inputs, col_start, on_examples, block_of, first, spans, ones)
+    if len(_GEOMETRY) >= 256: _GEOMETRY.clear()  # (a fresh mask every minibatch)
+    _GEOMETRY[id(st.counts)] = st.counts, st.blocks, (block_of, first, spans)
+    return block_of, first, spans
 
 def _block_pointers(blocks:list[Tensor]): return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
 
 BINARY_SHARE_MIN = 1 << 23  # adds from which the binary path shares its work among torch's threads (measured)
 
-def binary_forward(y:Tensor, # `(B, out)` contiguous, sorted outputs (the bias): the sums are added
+def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sorted order of the units
                    st:Staircase, # the staircase, cut by columns
                    blocks:list[Tensor], # its blocks, zero where the mask is
-                   lists:BinaryLists # the ones of the inputs
+                   lists:BinaryLists, # the ones of the inputs
+                   bias:Tensor|None=None # `(out,)` contiguous, sorted like the units, or `None`
                   ):
-    "Add to `y` the weights of the inputs that are on: `y += x @ (W * M).T` in sorted order, by the kernel."
+    "`y = x @ (W * M).T + bias` in sorted order by the kernel: the bias plus the weights of the inputs that are on."
     k, (B, out), ptrs = staircase_kernel(), y.shape, _block_pointers(blocks)
     args = (lists.block_of, lists.first, lists.row_start, lists.on_inputs)
+    b_ptr = None if bias is None else bias.data_ptr()
     _in_row_parts(lambda b0, b1, s: k.staircase_binary_forward(out, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
-                                                               b0, b1, y.data_ptr()), [(0, B)], lists.ones * out // 2,
+                                                               b_ptr, b0, b1, y.data_ptr()), [(0, B)], lists.ones * out // 2,
                   BINARY_SHARE_MIN)
 
 def binary_backward(grads:list[Tensor], # one contiguous tensor of block_shape per block: written whole

@@ -122,11 +122,11 @@ int64_t binary_lists(int B, int in, const float *restrict x, const int64_t *rest
 }
 
 /* -- section: binary_forward -- */
-/* y[b][j] += W[rows[j]][cols[c]] summed over the inputs c on in example b that row j reads: the rows from first[c]
-   on (counts[j] > c), which are in the block of columns holding c (as above, block_of[c]; -1 if no row reads c).
-   Each input that is on adds its block row to the outputs, four inputs at a time where their rows overlap (first
+/* y[b][j] = bias[j] + W[rows[j]][cols[c]] summed over the inputs c on in example b that row j reads: the rows from
+   first[c] on (counts[j] > c), which are in the block of columns holding c (as above, block_of[c]; -1 if no row reads
+   c). Each input that is on adds its block row to the outputs, four inputs at a time where their rows overlap (first
    is increasing in c). For the examples [b0, b1), the outputs in chunks of AR_CHUNK, so that the blocks' part stays
-   in the cache while the examples go by. */
+   in the cache while the examples go by. bias is sorted like the rows, or NULL for none. */
 #define AR_CHUNK 1024
 static inline const float *block_row(const int64_t *spans, const float *const *blocks, int out, int blk, int c,
                                      int *lo) {  /* the row of sorted column c in its block, from the block's lo */
@@ -136,12 +136,13 @@ static inline const float *block_row(const int64_t *spans, const float *const *b
 
 void staircase_binary_forward(int out, const int64_t *restrict spans, const float *const *blocks,
                               const int32_t *restrict block_of, const int32_t *restrict first,
-                              const int32_t *restrict row_start, const int32_t *restrict on_inputs, int b0, int b1,
-                              float *restrict y) {
+                              const int32_t *restrict row_start, const int32_t *restrict on_inputs,
+                              const float *restrict bias, int b0, int b1, float *restrict y) {
   for (int o0 = 0; o0 < out; o0 += AR_CHUNK) {
     int o1 = o0 + AR_CHUNK < out ? o0 + AR_CHUNK : out;
     for (int b = b0; b < b1; b++) {
       float *yb = y + (int64_t)b * out;
+      for (int j = o0; j < o1; j++) yb[j] = bias ? bias[j] : 0.0f;
       int32_t k = row_start[b], end = row_start[b + 1];
       while (end > k && block_of[on_inputs[end - 1]] < 0) end--;  /* inputs that no row reads come last */
       for (; k < end; k += 4) {
