@@ -43,10 +43,10 @@ class _BinaryNLL(torch.autograd.Function):
     def forward(ctx, logits:Tensor, x:Tensor) -> Tensor:
         (B, n), k = logits.shape, loss_kernel()
         l, x, g = logits.contiguous(), x.contiguous(), torch.empty_like(logits, memory_format=torch.contiguous_format)
+        parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
         def rows(part):  # the rows of one thread's share
             r0, r1 = B * part // parts, B * (part + 1) // parts
             return k.binary_nll(n, l.data_ptr(), x.data_ptr(), r0, r1, 1 / B, g.data_ptr())
-        parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
         total = rows(0) if parts == 1 else sum(_pool(parts, os.getpid()).map(rows, range(parts)))
         ctx.save_for_backward(g)
         return logits.new_tensor(total / B)
@@ -64,7 +64,8 @@ def nll_from_logits(logits:Tensor, # `(B, n)` logits of the conditionals
         raise ValueError(f'logits and x must be matrices of one shape (B, n); got {tuple(logits.shape)} and {tuple(x.shape)}')
     if len(x) == 0: raise ValueError('x has no examples: the average over the batch is undefined')
     if x.dtype != logits.dtype: raise ValueError(f'x must have the dtype of the logits ({logits.dtype}); got {x.dtype}')
-    if logits.device.type == 'cpu' and logits.dtype == torch.float32 and x.device.type == 'cpu' and loss_kernel() is not None:
+    if (logits.device.type == 'cpu' and logits.dtype == torch.float32 and x.device.type == 'cpu' and not x.requires_grad
+            and loss_kernel() is not None):  # (a gradient with respect to x is PyTorch's to give)
         return _BinaryNLL.apply(logits, x)
     return F.binary_cross_entropy_with_logits(logits, x, reduction='sum') / len(x)
 

@@ -6,7 +6,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#pragma GCC target("prefer-vector-width=256")  /* whole AVX vectors where the processor would pick half (AMD Zen 1) */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#pragma GCC target("prefer-vector-width=256")  /* whole AVX vectors where GCC would pick half (AMD Zen 1) */
+#endif
 
 /* e^x for x <= 0 in plain arithmetic that the compiler vectorizes: x = k ln 2 + f, e^f by Cephes' polynomial,
    2^k written into the exponent bits. Below -87 it gives e^-87 (1.6e-38, no denormals): where it is used,
