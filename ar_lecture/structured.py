@@ -129,6 +129,15 @@ def scatter_blocks(blocks:list[Tensor], # one tensor of block_shape per block of
         if masked: _strip(st, b, W).mul_(_crossing(st, *b))
     return Ws.index_select(0, st.unrows).index_select(1, st.uncols)
 
+def _block_gradient(ctx, blk:tuple, gys:Tensor, xs:Tensor, S:Tensor|None, P:Tensor|None, gWs:Tensor|None) -> Tensor:
+    "A block's weight gradient: the outputs' gradients times its inputs, zero where the mask is."
+    a0, a1, lo, hi = blk
+    g, x_in = (gys[:, a0:a1].T, xs[:, :hi]) if ctx.st.by == 'rows' else (xs[:, a0:a1].T, gys[:, lo:])
+    if ctx.kernel: return torch.mm(g, x_in, out=P)  # the kernel writes only the allowed weights: no strip to mask
+    G = _in_sorted(ctx.st, blk, gWs).addmm_(g, x_in, beta=0) if ctx.full else g @ x_in
+    _strip(ctx.st, blk, G).mul_(S)
+    return G
+
 class StaircaseProduct(torch.autograd.Function):
     "$y = (W \\odot M)x + b$ block by block; $W$ given as its blocks (sorted), or as a full matrix sorted at each call."
     @staticmethod
@@ -171,19 +180,10 @@ class StaircaseProduct(torch.autograd.Function):
         gys = gy if ctx.sorted_out else gy.index_select(1, st.rows)
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = _packed(gy, st) if ctx.kernel else [None] * len(st.blocks)  # the blocks' gradients, for the kernel
-        gW = []
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
             gW = packed if ctx.kernel else [gy.new_empty(block_shape(st, b)) for b in st.blocks]
             binary_backward(gW, st, gys.contiguous(), ctx.lists)
-            strips = packed = ()  # nothing more to do per block
-        for blk, S, P in zip(st.blocks, strips, packed):  # a block's gradient: the outputs' gradients times its inputs
-            a0, a1, lo, hi = blk
-            g, x_in = (gys[:, a0:a1].T, xs[:, :hi]) if st.by == 'rows' else (xs[:, a0:a1].T, gys[:, lo:])
-            if ctx.kernel:  # the kernel writes only the allowed weights: no strip to mask
-                gW.append(torch.mm(g, x_in, out=P)); continue
-            G = _in_sorted(st, blk, gWs).addmm_(g, x_in, beta=0) if ctx.full else g @ x_in
-            _strip(st, blk, G).mul_(S)
-            gW.append(G)
+        else: gW = [_block_gradient(ctx, blk, gys, xs, S, P, gWs) for blk, S, P in zip(st.blocks, strips, packed)]
         gx = None
         if ctx.needs_input_grad[0]:  # (not on the binary path, which `binary_applies` keeps for inputs without gradient)
             gxs = gy.new_empty(len(gy), ctx.in_features)
