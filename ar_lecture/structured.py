@@ -456,6 +456,10 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
                  sorted_in:bool=False # `x` is in the sorted order of the inputs
                 ) -> BinaryLists:
     "The lists of ones that `binary_forward` and `binary_backward` read, or a `ValueError` if `x` holds other values."
+    if x.dim() != 2 or x.shape[1] != len(st.cols) or x.dtype != torch.float32 or x.device.type != 'cpu':
+        raise ValueError(f'x must be a float32 CPU matrix (B, {len(st.cols)}); got {x.dtype} {tuple(x.shape)} on {x.device}')
+    if st.by != 'columns': raise ValueError("the binary path needs a staircase cut by columns (by='columns')")
+    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
     (B, n), k = x.shape, staircase_kernel()
     x = x.contiguous()
     places = torch.arange(n) if sorted_in else st.uncols
@@ -480,7 +484,18 @@ def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
     _GEOMETRY[id(st.counts)] = st.counts, st.blocks, (block_of, first, spans)
     return block_of, first, spans
 
-def _block_pointers(blocks:list[Tensor]): return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
+def _block_pointers(st:Staircase, blocks:list[Tensor]):
+    "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
+    if [tuple(B.shape) for B in blocks] != [block_shape(st, b) for b in st.blocks] or not all(
+            B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
+        raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
+    return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
+
+def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):
+    "A `ValueError` unless `y` is a contiguous float32 CPU `(B, out)` matrix for the lists' `B` examples."
+    shape = (len(lists.row_start) - 1, len(st.rows))
+    if tuple(y.shape) != shape or not y.is_contiguous() or y.dtype != torch.float32 or y.device.type != 'cpu':
+        raise ValueError(f'{name} must be a contiguous float32 CPU matrix {shape}; got {y.dtype} {tuple(y.shape)}')
 
 BINARY_SHARE_MIN = 1 << 23  # adds from which the binary path shares its work among torch's threads (measured)
 
@@ -491,7 +506,10 @@ def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sort
                    bias:Tensor|None=None # `(out,)` contiguous, sorted like the units, or `None`
                   ):
     "`y = x @ (W * M).T + bias` in sorted order by the kernel: the bias plus the weights of the inputs that are on."
-    k, (B, out), ptrs = staircase_kernel(), y.shape, _block_pointers(blocks)
+    _check_outputs(y, st, lists, 'y')
+    if bias is not None and (bias.shape != (len(st.rows),) or not bias.is_contiguous() or bias.dtype != torch.float32):
+        raise ValueError(f'bias must be a contiguous float32 vector ({len(st.rows)},); got {bias.dtype} {tuple(bias.shape)}')
+    k, (B, out), ptrs = staircase_kernel(), y.shape, _block_pointers(st, blocks)
     args = (lists.block_of, lists.first, lists.row_start, lists.on_inputs)
     b_ptr = None if bias is None else bias.data_ptr()
     _in_row_parts(lambda b0, b1, s: k.staircase_binary_forward(out, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
@@ -504,7 +522,8 @@ def binary_backward(grads:list[Tensor], # one contiguous tensor of block_shape p
                     lists:BinaryLists # the ones of the inputs
                    ):
     "The blocks' weight gradients `gy.T @ x`, zero where the mask is, by the kernel."
-    k, (B, out), ptrs = staircase_kernel(), gy.shape, _block_pointers(grads)
+    _check_outputs(gy, st, lists, 'gy')
+    k, (B, out), ptrs = staircase_kernel(), gy.shape, _block_pointers(st, grads)
     args = (lists.block_of, lists.first, lists.col_start, lists.on_examples)
     _in_row_parts(lambda c0, c1, s: k.staircase_binary_backward(out, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
                                                                 c0, c1, gy.data_ptr()), [(0, len(st.cols))], lists.ones * out // 2,
