@@ -459,7 +459,7 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
     if x.dim() != 2 or x.shape[1] != len(st.cols) or x.dtype != torch.float32 or x.device.type != 'cpu':
         raise ValueError(f'x must be a float32 CPU matrix (B, {len(st.cols)}); got {x.dtype} {tuple(x.shape)} on {x.device}')
     if st.by != 'columns': raise ValueError("the binary path needs a staircase cut by columns (by='columns')")
-    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
+    geometry = _binary_geometry(st)  # (its indices checked, once per staircase)
     (B, n), k = x.shape, staircase_kernel()
     x = x.contiguous()
     places = torch.arange(n) if sorted_in else st.uncols
@@ -467,21 +467,22 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
     col_start, on_examples = torch.zeros(n + 1, dtype=torch.int32), torch.empty(B * n, dtype=torch.int32)
     ones = k.binary_lists(B, n, x.data_ptr(), places.data_ptr(), *(t.data_ptr() for t in (row_start, on_inputs, col_start, on_examples)))
     if ones < 0: raise ValueError('x must hold only 0 and 1: the layer reads binary inputs (binary=True)')
-    return BinaryLists(row_start, on_inputs, col_start, on_examples, *_binary_geometry(st), ones)
+    return BinaryLists(row_start, on_inputs, col_start, on_examples, *geometry, ones)
 
-_GEOMETRY = {}  # id(counts) -> (counts, blocks, geometry): each staircase's is worked out once (counts kept, so the id stays its)
+_GEOMETRY = {}  # id(counts) -> (staircase, geometry): each staircase's is worked out once (kept, so the ids stay its)
 
 def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
-    "`block_of`, `first` and `spans` of `BinaryLists`: they depend on the staircase only."
+    "`block_of`, `first` and `spans` of `BinaryLists`, once the staircase's indices are checked: they depend on the staircase only."
     hit = _GEOMETRY.get(id(st.counts))
-    if hit is not None and hit[0] is st.counts and hit[1] == st.blocks: return hit[2]
+    if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks: return hit[1]
+    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
     n = len(st.cols)
     block_of = torch.full((n,), -1, dtype=torch.int32)
     for i, (c0, c1, lo, hi) in enumerate(st.blocks): block_of[c0:c1] = i
     first = torch.searchsorted(st.counts, torch.arange(n, device=st.counts.device), right=True).to(torch.int32)
     spans = torch.tensor([v for c0, c1, lo, hi in st.blocks for v in (c0, c1, lo)], dtype=torch.int64)
     if len(_GEOMETRY) >= 256: _GEOMETRY.clear()  # (a fresh mask every minibatch)
-    _GEOMETRY[id(st.counts)] = st.counts, st.blocks, (block_of, first, spans)
+    _GEOMETRY[id(st.counts)] = st, (block_of, first, spans)
     return block_of, first, spans
 
 def _block_pointers(st:Staircase, blocks:list[Tensor]):
