@@ -114,8 +114,8 @@ def pack(x:np.ndarray) -> np.ndarray:
     return np.packbits(np.asarray(x, np.uint8), axis=1)
 
 def unpack(packed:np.ndarray, width:int=N_PIXELS) -> np.ndarray:
-    "Inverse of `pack`: `(N, 98)` uint8 back to `(N, width)` 0/1 uint8."
-    return np.unpackbits(packed, axis=1)[:, :width]
+    "Inverse of `pack`: `(N, 98)` uint8 back to `(N, width)` 0/1 uint8, each example's pixels contiguous in memory."
+    return np.ascontiguousarray(np.unpackbits(packed, axis=1)[:, :width])  # (a file may hold the array in column order)
 
 def _digest(a:np.ndarray) -> str: return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 

@@ -15,7 +15,7 @@ from .core import all_finite
 # %% auto #0
 __all__ = ['KERNEL_FILE', 'CONSTANTS', 'ACTIVATION_CODES', 'GROUP', 'PAD', 'KERNEL_FLAGS', 'COMPILE_TIMEOUT', 'kernel_source',
            'kernel_sections', 'kernel_constants', 'kernel_dir', 'compiler', 'cache_problem', 'build_kernel',
-           'load_kernel', 'nade_kernel', 'kernel_applies', 'kernel_logits']
+           'load_kernel', 'nade_kernel', 'in_threads', 'kernel_applies', 'kernel_logits']
 
 # %% ../nbs/02b_kernel.ipynb #8472179c
 KERNEL_FILE = importlib.resources.files('ar_lecture')/'kernels'/'nade.c'  # shipped as package data
@@ -154,6 +154,48 @@ def nade_kernel() -> ctypes.CDLL|None:
     k.nade_forward.restype = k.nade_backward.restype = i
     return k
 
+# %% ../nbs/02b_kernel.ipynb #thr0co01
+_TEAM_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)  # what GNU OpenMP runs on each thread of a team
+
+@functools.cache
+def _gomp() -> tuple|None:
+    "`(GOMP_parallel, omp_get_thread_num, omp_get_num_threads)` of the GNU OpenMP runtime torch has loaded, or `None` (another runtime, or not Linux)."
+    maps = Path('/proc/self/maps')
+    try: paths = {l.split()[-1] for l in maps.read_text().splitlines() if 'libgomp' in l} if maps.exists() else set()
+    except OSError: return None
+    torch_lib = str(Path(torch.__file__).parent)
+    for p in sorted(paths, key=lambda p: not p.startswith(torch_lib)):  # torch's own first
+        try:
+            lib = ctypes.CDLL(p, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)  # loaded already: never a second runtime
+            team, thread_num, num_threads = lib.GOMP_parallel, lib.omp_get_thread_num, lib.omp_get_num_threads
+        except (OSError, AttributeError): continue
+        team.argtypes, team.restype = [_TEAM_FN, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint], None
+        thread_num.restype = num_threads.restype = ctypes.c_int
+        return team, thread_num, num_threads
+    return None
+
+@functools.cache
+def _pool(threads:int, pid:int) -> ThreadPoolExecutor: return ThreadPoolExecutor(threads)  # a forked process makes its own
+
+def in_threads(call, # `call(p)` computes part `p`
+               parts:int # how many parts; at most one thread each
+              ) -> list:
+    "`[call(p) for p in range(parts)]`, the parts run at once on threads of torch's OpenMP team (elsewhere a pool of Python threads); an exception of a part is raised once all have run."
+    if parts <= 1: return [call(p) for p in range(parts)]
+    results, errors = [None] * parts, []
+    def run(p):
+        try: results[p] = call(p)
+        except BaseException as e: errors.append(e)  # (an exception must not cross the C runtime)
+    gomp = _gomp()
+    if gomp is None: list(_pool(parts, os.getpid()).map(run, range(parts)))
+    else:
+        team, thread_num, num_threads = gomp
+        def member(_):  # the runtime may give fewer threads than asked (inside another parallel region, say)
+            for p in range(thread_num(), parts, num_threads()): run(p)
+        team(_TEAM_FN(member), None, parts, 0)
+    if errors: raise errors[0]
+    return results
+
 # %% ../nbs/02b_kernel.ipynb #088ded2b
 def _ptr(t:Tensor|None): return None if t is None else t.data_ptr()
 
@@ -162,16 +204,13 @@ def _check(code:int):
     if code == CONSTANTS['NO_MEMORY']: raise MemoryError('the NADE kernel could not allocate its working memory')
     if code != CONSTANTS['OK']: raise RuntimeError(f'the NADE kernel failed with code {code}')
 
-@functools.cache
-def _pool(threads:int, pid:int) -> ThreadPoolExecutor: return ThreadPoolExecutor(threads)  # a forked process makes its own
-
 def _in_parallel(f, B:int) -> list:
     "`f(rows)` for slices that split `B` examples among torch's threads (whole groups, at least 32 examples each)."
     parts = max(1, min(torch.get_num_threads(), B // 32))
     step = -(-B // parts)  # ceil(B / parts) ...
     step = -(-step // GROUP) * GROUP  # ... rounded up to a whole number of the kernel's groups
     slices = [slice(i, min(i + step, B)) for i in range(0, B, step)]
-    return [f(slices[0])] if len(slices) == 1 else list(_pool(len(slices), os.getpid()).map(f, slices))
+    return in_threads(lambda p: f(slices[p]), len(slices))
 
 class _KernelLogits(torch.autograd.Function):
     "NADE's logits by the compiled kernel; the backward recomputes each example's hidden states (memory O(nd) per thread)."

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .masks import input_numbers
-from .kernel import kernel_sections, load_kernel, _pool
+from .kernel import kernel_sections, load_kernel, in_threads
 
 # %% auto #0
 __all__ = ['STAIRCASE_FILE', 'SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase', 'block_shape', 'block_work',
@@ -257,8 +257,7 @@ def _in_row_parts(call, spans:list, size:int, share_min:int|None=None):
         for s in spans:
             j0, j1 = s[0] + (s[1] - s[0]) * p // parts, s[0] + (s[1] - s[0]) * (p + 1) // parts
             if j1 > j0: call(j0, j1, s)
-    if parts == 1: share(0)
-    else: list(_pool(parts, os.getpid()).map(share, range(parts)))
+    in_threads(share, parts)
 
 def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the original unit order
                     st:Staircase # where the blocks are

@@ -14,7 +14,7 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
 from .core import Autoregressive, check_binary, check_size
-from .kernel import kernel_sections, load_kernel, _pool
+from .kernel import kernel_sections, load_kernel, in_threads, _gomp
 from .mixture import Mixture, ensemble, first_k_log_probs
 from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint, torch_device
 
@@ -47,7 +47,7 @@ class _BinaryNLL(torch.autograd.Function):
         def rows(part):  # the rows of one thread's share
             r0, r1 = B * part // parts, B * (part + 1) // parts
             return k.binary_nll(n, l.data_ptr(), x.data_ptr(), r0, r1, 1 / B, g.data_ptr())
-        total = rows(0) if parts == 1 else sum(_pool(parts, os.getpid()).map(rows, range(parts)))
+        total = sum(in_threads(rows, parts))
         ctx.save_for_backward(g)
         return logits.new_tensor(total / B)
 
@@ -159,27 +159,10 @@ def lr_schedule(opt:torch.optim.Optimizer, # optimizer whose learning rate is sc
     raise ValueError(f'unknown schedule {name!r}; expected one of {SCHEDULES}')
 
 # %% ../nbs/05_training.ipynb #48dfd6a9
-_TEAM_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)  # what GNU OpenMP runs on each thread of a team
-
-@functools.cache
-def _gomp_parallel():
-    "`GOMP_parallel` of the GNU OpenMP runtime torch has loaded, or `None` (another runtime, or not Linux)."
-    maps = Path('/proc/self/maps')
-    try: paths = {l.split()[-1] for l in maps.read_text().splitlines() if 'libgomp' in l} if maps.exists() else set()
-    except OSError: return None
-    torch_lib = str(Path(torch.__file__).parent)
-    for p in sorted(paths, key=lambda p: not p.startswith(torch_lib)):  # torch's own first
-        try: f = ctypes.CDLL(p, mode=os.RTLD_NOLOAD | os.RTLD_LAZY).GOMP_parallel  # loaded already: never a second runtime
-        except (OSError, AttributeError): continue
-        f.argtypes, f.restype = [_TEAM_FN, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint], None
-        return f
-    return None
-
 def _on_every_thread(f):
     "`f()` on every thread of torch's OpenMP team, this one included (only on this one where the runtime is not GNU's)."
-    gomp = _gomp_parallel() if torch.get_num_threads() > 1 else None
-    if gomp is None: return f()
-    gomp(_TEAM_FN(lambda _: f()), None, torch.get_num_threads(), 0)
+    if _gomp() is None: return f()
+    in_threads(lambda p: f(), torch.get_num_threads())
 
 @contextmanager
 def denormals_flushed():
@@ -250,7 +233,7 @@ class Learner:
     def _data(self, x, name):
         x = check_binary(x, self.model.n_in, name)
         if len(x) == 0: raise ValueError(f'the {name} set is empty')
-        return x.to(self.device, torch.float32)
+        return x.to(self.device, torch.float32).contiguous()  # minibatches of whole rows
 
     @property
     def best_epoch(self) -> int:
