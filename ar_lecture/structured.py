@@ -133,9 +133,8 @@ def _block_gradient(ctx, blk:tuple, gys:Tensor, xs:Tensor, S:Tensor|None, P:Tens
     "A block's weight gradient: the outputs' gradients times its inputs, zero where the mask is."
     a0, a1, lo, hi = blk
     g, x_in = (gys[:, a0:a1].T, xs[:, :hi]) if ctx.st.by == 'rows' else (xs[:, a0:a1].T, gys[:, lo:])
-    if ctx.kernel: return torch.mm(g, x_in, out=P)  # the kernel writes only the allowed weights: no strip to mask
-    G = _in_sorted(ctx.st, blk, gWs).addmm_(g, x_in, beta=0) if ctx.full else g @ x_in
-    _strip(ctx.st, blk, G).mul_(S)
+    G = _in_sorted(ctx.st, blk, gWs).addmm_(g, x_in, beta=0) if P is None else torch.mm(g, x_in, out=P)
+    if S is not None: _strip(ctx.st, blk, G).mul_(S)  # (the kernel's sort needs no mask: it writes only the allowed weights)
     return G
 
 class StaircaseProduct(torch.autograd.Function):
@@ -179,9 +178,9 @@ class StaircaseProduct(torch.autograd.Function):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
         gys = gy if ctx.sorted_out else gy.index_select(1, st.rows)
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
-        packed = _packed(gy, st) if ctx.kernel else [None] * len(st.blocks)  # the blocks' gradients, for the kernel
+        packed = [None] * len(st.blocks) if gWs is not None else _packed(gy, st)  # the blocks' gradients, in one buffer
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
-            gW = packed if ctx.kernel else [gy.new_empty(block_shape(st, b)) for b in st.blocks]
+            gW = packed
             binary_backward(gW, st, gys.contiguous(), ctx.lists)
         else: gW = [_block_gradient(ctx, blk, gys, xs, S, P, gWs) for blk, S, P in zip(st.blocks, strips, packed)]
         gx = None
@@ -241,6 +240,18 @@ def _check_indices(st:Staircase, out:int, n_in:int):
     if not all(fits(*b) for b in st.blocks):
         raise ValueError(f'the staircase has blocks outside the ({out}, {n_in}) matrix: {st.blocks}')
 
+_CHECKED = {}  # id(counts) -> (staircase, its blocks' shapes): staircases checked already (kept, so the ids stay theirs)
+
+def _checked(st:Staircase) -> list[torch.Size]:
+    "The shapes of the blocks of `st`, once its indices are checked to fit its own matrix (the first time only)."
+    hit = _CHECKED.get(id(st.counts))
+    if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks: return hit[1]
+    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
+    shapes = [torch.Size(block_shape(st, b)) for b in st.blocks]
+    if len(_CHECKED) >= 256: _CHECKED.clear()  # (a fresh mask every minibatch)
+    _CHECKED[id(st.counts)] = st, shapes
+    return shapes
+
 def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
     "One tensor of `block_shape` per block, views into one new buffer."
     shapes = [block_shape(st, b) for b in st.blocks]
@@ -248,7 +259,7 @@ def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
     for r, c in shapes: out.append(buf[at:at + r * c].view(r, c)); at += r * c
     return out
 
-SHARE_MIN = 1 << 21  # matrices of fewer entries are sorted by one thread: waking the others costs more than it saves
+SHARE_MIN = 1 << 19  # matrices of fewer entries are sorted by one thread: waking the others costs more than it saves
 
 def _in_row_parts(call, spans:list, size:int, share_min:int|None=None):
     "`call(j0, j1, span)` for the sorted rows `j0..j1-1` of each span `(r0, r1, ...)`, in one thread or, when the work has `size >= share_min` entries (default `SHARE_MIN`), in torch's threads, each taking its share of every span."
@@ -263,7 +274,9 @@ def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the orig
                     st:Staircase # where the blocks are
                    ) -> list[Tensor]:
     "`gather_blocks` by the kernel, one pass over `weight`: the blocks, zero where the mask is, packed in one buffer."
-    _check_indices(st, *weight.shape)
+    if weight.shape != (len(st.rows), len(st.cols)):
+        raise ValueError(f'the staircase is for a ({len(st.rows)}, {len(st.cols)}) matrix, not {tuple(weight.shape)}')
+    _checked(st)
     (out, n_in), k, blocks, ptrs = weight.shape, staircase_kernel(), _packed(weight, st), [t.data_ptr() for t in st[:3]]
     W = weight.data_ptr()
     if st.by == 'rows':
@@ -282,8 +295,8 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
                       ) -> Tensor:
     "`scatter_blocks` (masked) by the kernel, one pass writing the full `(out, in)` matrix in the original unit order."
     out = len(st.rows)
-    _check_indices(st, out, in_features)
-    if [tuple(B.shape) for B in blocks] != [block_shape(st, b) for b in st.blocks] or not all(
+    if in_features != len(st.cols): raise ValueError(f'the staircase is for {len(st.cols)} inputs, not {in_features}')
+    if [B.shape for B in blocks] != _checked(st) or not all(
             B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
         raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
     k, ptrs = staircase_kernel(), [t.data_ptr() for t in st[:3]]
@@ -358,7 +371,12 @@ class StaircaseLinear(nn.Module):
     def st(self) -> Staircase:
         "The current staircase."
         if self.spans is None: raise ValueError('no mask set yet: call set_numbers or set_mask first')
-        return Staircase(self.rows, self.cols, self.counts, self.unrows, self.uncols, self.spans, self.by)
+        b = self._buffers
+        parts = b['rows'], b['cols'], b['counts'], b['unrows'], b['uncols']
+        kept = self.__dict__.get('_kept_st')  # made again when the buffers change (a new mask, `to`, loading)
+        if kept is None or kept.blocks is not self.spans or any(a is not k for a, k in zip(parts, kept)):
+            kept = self.__dict__['_kept_st'] = Staircase(*parts, self.spans, self.by)
+        return kept
 
     def set_staircase(self, st:Staircase # the staircase of the new mask
                      ):
@@ -383,9 +401,12 @@ class StaircaseLinear(nn.Module):
         if self.strips is None:
             like = next(self.parameters(), self.rows.float())
             self.strips = torch.cat([_crossing(self.st, *b).flatten() for b in self.spans] + [like.new_empty(0)]).to(like)
+        kept = self.__dict__.get('_kept_strips')
+        if kept is not None and kept[0] is self.strips and kept[1] is self.spans: return kept[2]
         out, at = [], 0
         for a0, a1, lo, hi in self.spans:
             out.append(self.strips[at:at + (a1 - a0) * (hi - lo)].view(a1 - a0, hi - lo)); at += (a1 - a0) * (hi - lo)
+        self.__dict__['_kept_strips'] = self.strips, self.spans, out
         return out
 
     def set_numbers(self, numbers:Tensor, # `(out_features,)` numbers of the units
@@ -421,7 +442,8 @@ class StaircaseLinear(nn.Module):
         if x.dim() != 2 or x.shape[1] != self.in_features:
             raise ValueError(f'x must have shape (batch, {self.in_features}); got {tuple(x.shape)}')
         if self.fixed:
-            return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, self.binary, *self.blocks)
+            return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, self.binary,
+                                          *self.blocks._parameters.values())  # (faster than iterating the list)
         st = self.st
         return StaircaseProduct.apply(x, self.bias, st, None if kernel_sorts(self.weight, st) else self._strips(), self.weight,
                                       sorted_in, sorted_out, self.binary)
@@ -474,7 +496,7 @@ def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
     "`block_of`, `first` and `spans` of `BinaryLists`, once the staircase's indices are checked: they depend on the staircase only."
     hit = _GEOMETRY.get(id(st.counts))
     if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks: return hit[1]
-    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
+    _checked(st)  # the kernel reads and writes where the staircase says
     n = len(st.cols)
     block_of = torch.full((n,), -1, dtype=torch.int32)
     for i, (c0, c1, lo, hi) in enumerate(st.blocks): block_of[c0:c1] = i
@@ -486,7 +508,7 @@ def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
 
 def _block_pointers(st:Staircase, blocks:list[Tensor]):
     "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
-    if [tuple(B.shape) for B in blocks] != [block_shape(st, b) for b in st.blocks] or not all(
+    if [B.shape for B in blocks] != _checked(st) or not all(
             B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
         raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
     return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
@@ -497,7 +519,7 @@ def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):
     if tuple(y.shape) != shape or not y.is_contiguous() or y.dtype != torch.float32 or y.device.type != 'cpu':
         raise ValueError(f'{name} must be a contiguous float32 CPU matrix {shape}; got {y.dtype} {tuple(y.shape)}')
 
-BINARY_SHARE_MIN = 1 << 23  # adds from which the binary path shares its work among torch's threads (measured)
+BINARY_SHARE_MIN = 1 << 21  # adds from which the binary path shares its work among torch's threads (measured)
 
 def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sorted order of the units
                    st:Staircase, # the staircase, cut by columns

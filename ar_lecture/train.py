@@ -27,7 +27,7 @@ __all__ = ['LOSS_FILE', 'LOSS_SHARE_MIN', 'OPTIMIZERS', 'SCHEDULES', 'M_TRIM_THR
 LOSS_FILE = importlib.resources.files('ar_lecture')/'kernels'/'loss.c'  # shipped as package data
 
 # %% ../nbs/05_training.ipynb #lossfn01
-LOSS_SHARE_MIN = 1 << 18  # logits from which the rows are shared among torch's threads (below, waking them costs more)
+LOSS_SHARE_MIN = 1 << 16  # logits from which the rows are shared among torch's threads (below, waking them costs more)
 
 @functools.cache
 def loss_kernel() -> ctypes.CDLL|None:
