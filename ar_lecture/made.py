@@ -166,6 +166,17 @@ class MADE(Autoregressive):
             out = self.layers[-1](h)
         return out if self.direct is None else out + self.direct(x)
 
+    def sorted_logits(self, x:Tensor, # (B, n_in) binary inputs
+                      check:bool=True # validate `x`
+                     ) -> tuple[Tensor, Tensor|None]:
+        "The logits with their columns in the order the layers compute them, and `columns`: column `j` is the conditional of input `columns[j]` (`None`: the inputs' order, as `logits` gives). The loss reads them so."
+        if self.config['layers'] != 'structured': return self.logits(x, check), None
+        if check: x = self.check(x)
+        x, out_layer = x.to(self.layers[0].bias.dtype), self.layers[-1]
+        if self.direct is not None and not torch.equal(self.direct.rows, out_layer.rows): return self.logits(x, False), None
+        out = staircase_mlp(self.layers, x, sorted_out=True)  # outputs sorted by number: no permutation back
+        return (out if self.direct is None else out + self.direct(x, sorted_out=True)), out_layer.rows
+
     @torch.no_grad()
     def sample(self, n:int, # number of samples
                generator:torch.Generator|None=None, # for reproducible draws

@@ -240,16 +240,17 @@ def _check_indices(st:Staircase, out:int, n_in:int):
     if not all(fits(*b) for b in st.blocks):
         raise ValueError(f'the staircase has blocks outside the ({out}, {n_in}) matrix: {st.blocks}')
 
-_CHECKED = {}  # id(counts) -> (staircase, its blocks' shapes): staircases checked already (kept, so the ids stay theirs)
+_CHECKED = {}  # id(counts) -> (staircase, its blocks' shapes, versions): staircases checked already (kept: the ids stay theirs)
 
 def _checked(st:Staircase) -> list[torch.Size]:
-    "The shapes of the blocks of `st`, once its indices are checked to fit its own matrix (the first time only)."
-    hit = _CHECKED.get(id(st.counts))
-    if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks: return hit[1]
+    "The shapes of the blocks of `st`, once its indices are checked to fit its own matrix (again only if they changed)."
+    hit, versions = _CHECKED.get(id(st.counts)), [t._version for t in st[:3]]  # (`_version` counts changes in place)
+    if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks and hit[2] == versions:
+        return hit[1]
     _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
     shapes = [torch.Size(block_shape(st, b)) for b in st.blocks]
     if len(_CHECKED) >= 256: _CHECKED.clear()  # (a fresh mask every minibatch)
-    _CHECKED[id(st.counts)] = st, shapes
+    _CHECKED[id(st.counts)] = st, shapes, versions
     return shapes
 
 def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
@@ -567,12 +568,13 @@ def set_made_numbers(layers:list, # a MADE's masked layers: hidden layers, outpu
 
 # %% ../nbs/04b_made_structured.ipynb #d2810557
 def staircase_mlp(layers:list, # StaircaseLinear layers, each reading the previous one's units
-                  x:Tensor # `(B, in_features)` inputs of the first layer, in the original unit order
+                  x:Tensor, # `(B, in_features)` inputs of the first layer, in the original unit order
+                  sorted_out:bool=False # return the outputs in the sorted order of the last layer's units (`rows`)
                  ) -> Tensor:
     "`layers[-1](relu(... relu(layers[0](x))))`, in sorted unit order between layers that sort their shared units alike."
     h, sorted_h = x, False
     for l, layer in enumerate(layers):
-        keep = l + 1 < len(layers) and torch.equal(layer.rows, layers[l + 1].cols)
+        keep = sorted_out if l + 1 == len(layers) else torch.equal(layer.rows, layers[l + 1].cols)
         h = layer(h, sorted_in=sorted_h, sorted_out=keep)
         if l + 1 < len(layers): h = F.relu(h, inplace=True)
         sorted_h = keep

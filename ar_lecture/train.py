@@ -34,19 +34,20 @@ def loss_kernel() -> ctypes.CDLL|None:
     "The compiled loss of `LOSS_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
     if (k := load_kernel(LOSS_FILE, 'the loss is computed by PyTorch')) is None: return None
     i64, p = ctypes.c_int64, ctypes.c_void_p
-    k.binary_nll.argtypes, k.binary_nll.restype = [i64, p, p, i64, i64, ctypes.c_float, p], ctypes.c_double
+    k.binary_nll.argtypes, k.binary_nll.restype = [i64, p, p, p, i64, i64, ctypes.c_float, p], ctypes.c_double
     return k
 
 class _BinaryNLL(torch.autograd.Function):
     "The loss by the kernel; its gradient is written in the same pass and kept for the backward."
     @staticmethod
-    def forward(ctx, logits:Tensor, x:Tensor) -> Tensor:
+    def forward(ctx, logits:Tensor, x:Tensor, columns:Tensor|None) -> Tensor:
         (B, n), k = logits.shape, loss_kernel()
         l, x, g = logits.contiguous(), x.contiguous(), torch.empty_like(logits, memory_format=torch.contiguous_format)
         parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
+        cols = None if columns is None else columns.data_ptr()
         def rows(part):  # the rows of one thread's share
             r0, r1 = B * part // parts, B * (part + 1) // parts
-            return k.binary_nll(n, l.data_ptr(), x.data_ptr(), r0, r1, 1 / B, g.data_ptr())
+            return k.binary_nll(n, l.data_ptr(), x.data_ptr(), cols, r0, r1, 1 / B, g.data_ptr())
         total = sum(in_threads(rows, parts))
         ctx.save_for_backward(g)
         return logits.new_tensor(total / B)
@@ -54,19 +55,34 @@ class _BinaryNLL(torch.autograd.Function):
     @staticmethod
     def backward(ctx, go:Tensor):
         g, = ctx.saved_tensors
-        return (g if go.item() == 1 else g * go), None  # a backward never changes the gradient it is given
+        return (g if go.item() == 1 else g * go), None, None  # a backward never changes the gradient it is given
+
+_COLUMNS = {}  # id -> (a columns tensor already checked, its version): kept, so the id stays its
+
+def _checked_columns(columns:Tensor, n:int) -> Tensor:
+    "`columns` once it is checked to be `(n,)` indices into `n` columns (a tensor seen before, unchanged since, is not checked again)."
+    if not isinstance(columns, Tensor) or columns.shape != (n,) or columns.dtype != torch.int64:
+        raise ValueError(f'columns must be an int64 tensor of shape ({n},); got {columns!r:.80}')
+    if _COLUMNS.get(id(columns)) != (columns, columns._version):  # (`_version` counts its changes in place)
+        if n and (columns.min() < 0 or columns.max() >= n): raise ValueError(f'columns must lie in 0..{n - 1}')
+        if len(_COLUMNS) >= 64: _COLUMNS.clear()
+        _COLUMNS[id(columns)] = columns, columns._version
+    return columns
 
 def nll_from_logits(logits:Tensor, # `(B, n)` logits of the conditionals
-                    x:Tensor # `(B, n)` binary values of the same dtype
+                    x:Tensor, # `(B, n)` binary values of the same dtype
+                    columns:Tensor|None=None # `(n,)` int64: logit column `j` is the conditional of x's column `columns[j]` (`None`: the same order)
                    ) -> Tensor:
     "The per-example sum of the `n` binary cross-entropies averaged over the `B` examples (nats): in one compiled pass on the CPU, by PyTorch elsewhere."
     if logits.dim() != 2 or x.shape != logits.shape:
         raise ValueError(f'logits and x must be matrices of one shape (B, n); got {tuple(logits.shape)} and {tuple(x.shape)}')
     if len(x) == 0: raise ValueError('x has no examples: the average over the batch is undefined')
     if x.dtype != logits.dtype: raise ValueError(f'x must have the dtype of the logits ({logits.dtype}); got {x.dtype}')
+    if columns is not None: columns = _checked_columns(columns, x.shape[1])
     if (logits.device.type == 'cpu' and logits.dtype == torch.float32 and x.device.type == 'cpu' and not x.requires_grad
             and loss_kernel() is not None):  # (a gradient with respect to x is PyTorch's to give)
-        return _BinaryNLL.apply(logits, x)
+        return _BinaryNLL.apply(logits, x, None if columns is None else columns.to('cpu').contiguous())
+    if columns is not None: x = x.index_select(1, columns.to(x.device))
     return F.binary_cross_entropy_with_logits(logits, x, reduction='sum') / len(x)
 
 # %% ../nbs/05_training.ipynb #68cd49fb
@@ -74,8 +90,11 @@ def nll_loss(model:Autoregressive, # any model with the shared face
              x:Tensor, # `(B, n_in)` binary minibatch
              check:bool=True # validate `x` (the trainer checks its data once, up front)
             ) -> Tensor:
-    "Minibatch loss: the per-example sum of $n$ binary cross-entropies from logits, averaged over the batch (nats)."
+    "Minibatch loss: the per-example sum of $n$ binary cross-entropies from logits, averaged over the batch (nats); the logits in the order the model computes them (`sorted_logits`) where it has one."
     if check: x = model.check(x)
+    if hasattr(model, 'sorted_logits'):  # a model that computes its logits in another order of the columns
+        logits, columns = model.sorted_logits(x, check=False)
+        return nll_from_logits(logits, x.to(logits.dtype), columns)
     logits = model.logits(x, check=False)
     return nll_from_logits(logits, x.to(logits.dtype))
 

@@ -34,18 +34,30 @@ static inline float log1p_unit(float t) {
 /* With t = e^-|l|: -log sigma(l) = log(1 + t) + max(-l, 0), so the cross-entropy of x in {0, 1} is
    max(l, 0) - l x + log(1 + t), and its gradient sigma(l) - x, where sigma(l) = 1/(1 + t) for l >= 0 and
    t/(1 + t) below. Returns the sum over rows [r0, r1) (each row summed in float, the rows in double) and writes
-   the gradients, times `scale`, into g. A NaN logit gives a NaN sum and a NaN gradient. */
-double binary_nll(int64_t n, const float *restrict logits, const float *restrict x, int64_t r0, int64_t r1,
-                  float scale, float *restrict g) {
+   the gradients, times `scale`, into g. Logit k of a row belongs to x's column cols[k] (cols NULL: column k), so
+   the logits may come in any order of the columns. A NaN logit gives a NaN sum and a NaN gradient. */
+#define AR_LOSS_CHUNK 256
+double binary_nll(int64_t n, const float *restrict logits, const float *restrict x, const int64_t *restrict cols,
+                  int64_t r0, int64_t r1, float scale, float *restrict g) {
   double total = 0;
+  float xs[AR_LOSS_CHUNK];  /* a chunk of x's row in the logits' order */
   for (int64_t r = r0; r < r1; r++) {
-    const float *l = logits + r * n, *xr = x + r * n;
-    float *gr = g + r * n, sum = 0;
+    const float *xr = x + r * n;
+    float sum = 0;
+    for (int64_t k0 = 0; k0 < n; k0 += AR_LOSS_CHUNK) {
+      int64_t m = n - k0 < AR_LOSS_CHUNK ? n - k0 : AR_LOSS_CHUNK;
+      const float *l = logits + r * n + k0, *xk = xr + k0;
+      float *gr = g + r * n + k0;
+      if (cols) {
+        for (int64_t k = 0; k < m; k++) xs[k] = xr[cols[k0 + k]];
+        xk = xs;
+      }
 #pragma omp simd reduction(+:sum)
-    for (int64_t k = 0; k < n; k++) {
-      float a = l[k], t = exp_nonpositive(-fabsf(a)), u = 1.0f / (1.0f + t);
-      sum += (a > 0 ? a : 0.0f) - a * xr[k] + log1p_unit(t);
-      gr[k] = scale * ((a >= 0 ? u : (a < 0 ? t * u : a)) - xr[k]);  /* NaN stays NaN */
+      for (int64_t k = 0; k < m; k++) {
+        float a = l[k], t = exp_nonpositive(-fabsf(a)), u = 1.0f / (1.0f + t);
+        sum += (a > 0 ? a : 0.0f) - a * xk[k] + log1p_unit(t);
+        gr[k] = scale * ((a >= 0 ? u : (a < 0 ? t * u : a)) - xk[k]);  /* NaN stays NaN */
+      }
     }
     total += sum;
   }
