@@ -12,8 +12,8 @@ from .masks import input_numbers
 from .kernel import kernel_sections, load_kernel, in_threads
 
 # %% auto #0
-__all__ = ['STAIRCASE_FILE', 'SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase', 'block_shape', 'block_work',
-           'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel',
+__all__ = ['STAIRCASE_FILE', 'SHARE_MIN', 'LISTS_SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase', 'block_shape',
+           'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel',
            'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c', 'StaircaseLinear', 'binary_applies', 'BinaryLists',
            'binary_lists', 'binary_forward', 'binary_backward', 'set_made_numbers', 'staircase_mlp']
 
@@ -215,7 +215,9 @@ def staircase_kernel() -> ctypes.CDLL|None:
     for f in (k.staircase_gather, k.staircase_scatter): f.argtypes, f.restype = [i, p, p, p, p, i, i, i, i, p], None
     k.staircase_gather_columns.argtypes, k.staircase_gather_columns.restype = [i, p, p, p, p, i, i, i, i, i, i, p], None
     k.staircase_scatter_columns.argtypes, k.staircase_scatter_columns.restype = [i, i, i, p, p, p, p, p, i, i, p], None
-    k.binary_lists.argtypes, k.binary_lists.restype = [i, i, p, p, p, p, p, p], ctypes.c_int64
+    k.binary_scan.argtypes, k.binary_scan.restype = [i, p, p, i, i, p, p, p], ctypes.c_int64
+    k.binary_offsets.argtypes, k.binary_offsets.restype = [i, i, i, p, p, p, p], None
+    k.binary_fill.argtypes, k.binary_fill.restype = [i, i, p, p, p, p, p], None
     k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, p, i, i, p], None
     k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
     return k
@@ -485,10 +487,21 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
     (B, n), k = x.shape, staircase_kernel()
     x = x.contiguous()
     places = torch.arange(n) if sorted_in else st.uncols
-    row_start, on_inputs = torch.empty(B + 1, dtype=torch.int32), torch.empty(B * n, dtype=torch.int32)
-    col_start, on_examples = torch.zeros(n + 1, dtype=torch.int32), torch.empty(B * n, dtype=torch.int32)
-    ones = k.binary_lists(B, n, x.data_ptr(), places.data_ptr(), *(t.data_ptr() for t in (row_start, on_inputs, col_start, on_examples)))
-    if ones < 0: raise ValueError('x must hold only 0 and 1: the layer reads binary inputs (binary=True)')
+    parts = min(B, torch.get_num_threads()) if B * n >= LISTS_SHARE_MIN else 1
+    cut = lambda p: (B * p // parts, B * (p + 1) // parts)  # each part's examples
+    scan, row_len, count = (torch.empty(B * n, dtype=torch.int32), torch.empty(B, dtype=torch.int32),
+                            torch.zeros(parts, n, dtype=torch.int32))
+    part_scan = lambda p: scan.data_ptr() + 4 * cut(p)[0] * n  # room for all of a part's inputs: it writes only its ones
+    found = in_threads(lambda p: k.binary_scan(n, x.data_ptr(), places.data_ptr(), *cut(p), part_scan(p), row_len.data_ptr(),
+                                                count[p].data_ptr()), parts)
+    if -1 in found: raise ValueError('x must hold only 0 and 1: the layer reads binary inputs (binary=True)')
+    if -2 in found: raise MemoryError('the binary lists could not allocate their working memory')
+    row_start, col_start = torch.empty(B + 1, dtype=torch.int32), torch.empty(n + 1, dtype=torch.int32)
+    k.binary_offsets(B, n, parts, row_len.data_ptr(), row_start.data_ptr(), count.data_ptr(), col_start.data_ptr())
+    ones = sum(found)
+    on_inputs, on_examples = torch.empty(ones, dtype=torch.int32), torch.empty(ones, dtype=torch.int32)
+    in_threads(lambda p: k.binary_fill(*cut(p), part_scan(p), row_start.data_ptr(), count[p].data_ptr(),
+                                       on_inputs.data_ptr(), on_examples.data_ptr()), parts)
     return BinaryLists(row_start, on_inputs, col_start, on_examples, *geometry, ones)
 
 _GEOMETRY = {}  # id(counts) -> (staircase, geometry): each staircase's is worked out once (kept, so the ids stay its)
@@ -520,6 +533,7 @@ def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):
     if tuple(y.shape) != shape or not y.is_contiguous() or y.dtype != torch.float32 or y.device.type != 'cpu':
         raise ValueError(f'{name} must be a contiguous float32 CPU matrix {shape}; got {y.dtype} {tuple(y.shape)}')
 
+LISTS_SHARE_MIN = 1 << 18  # entries of x from which the lists are made by torch's threads, each taking its share of the examples
 BINARY_SHARE_MIN = 1 << 21  # adds from which the binary path shares its work among torch's threads (measured)
 
 def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sorted order of the units

@@ -80,45 +80,88 @@ void staircase_scatter_columns(int in, int out, int nblocks, const int64_t *rest
 
 /* -- section: binary_lists -- */
 /* A layer that reads binary inputs (a MADE's first layer, its direct connections) needs only the inputs that are on.
-   x is (B, in) in the original order, holding 0 and 1 only; the lists name the inputs by their sorted place
-   uncols[i]: on_inputs[row_start[b] .. row_start[b + 1]) are those on in example b, increasing, and
-   on_examples[col_start[c] .. col_start[c + 1]) the examples, increasing, in which sorted input c is on. on_inputs
-   has room for B * in entries, col_start in + 1 entries, zero on entry. Returns the number of ones, or -1 (no lists
-   made) if a value is neither 0 nor 1. */
-int64_t binary_lists(int B, int in, const float *restrict x, const int64_t *restrict uncols,
-                     int32_t *restrict row_start, int32_t *restrict on_inputs, int32_t *restrict col_start,
-                     int32_t *restrict on_examples) {
-  int bad = 0;
-#pragma omp simd reduction(|:bad)
-  for (int64_t i = 0; i < (int64_t)B * in; i++) bad |= (x[i] != 0.0f) & (x[i] != 1.0f);
-  if (bad) return -1;
+   x is (B, in) in the original order; the lists name the inputs by their sorted place uncols[i]. They are made in
+   three steps, the first and the last shared among threads by examples.
+   binary_scan, for the examples [b0, b1): checks that x holds only 0 and 1 (x * x == x: also false for NaN),
+   writes the places of the inputs on in each example, increasing, one example after the other into scan (a bit
+   per place, then the bits read in order), their number in row_len[b], and adds to count[c] the examples in which
+   place c is on. Returns the number of ones, -1 if a value is neither 0 nor 1, -2 if it could not allocate. */
+#include <stdlib.h>
+int64_t binary_scan(int in, const float *restrict x, const int64_t *restrict uncols, int b0, int b1,
+                    int32_t *restrict scan, int32_t *restrict row_len, int32_t *restrict count) {
+  int words = (in + 63) / 64;
+  uint64_t *bits = calloc((size_t)words + 1, sizeof(uint64_t));
+  if (!bits) return -2;
   int64_t ones = 0;
-  for (int b = 0; b < B; b++) {  /* the ones, example by example, in the original order of the inputs */
-    row_start[b] = (int32_t)ones;
+  for (int b = b0; b < b1; b++) {
     const float *xb = x + (int64_t)b * in;
-    for (int i0 = 0; i0 < in; i0 += 64) {  /* 64 inputs at a time: a bit for each, then one step per one */
+    int bad = 0;
+    for (int i0 = 0; i0 < in; i0 += 64) {  /* 64 inputs at a time: a bit for each that is on */
       int n = in - i0 < 64 ? in - i0 : 64, t = 0;
       uint64_t on = 0;
 #ifdef __AVX__
-      for (; t + 8 <= n; t += 8)  /* eight comparisons in one instruction, their signs as eight bits */
-        on |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(xb + i0 + t), _mm256_setzero_ps(), _CMP_NEQ_UQ)) << t;
+      for (; t + 8 <= n; t += 8) {  /* eight comparisons in one instruction, their signs as eight bits */
+        __m256 v = _mm256_loadu_ps(xb + i0 + t);
+        on |= (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ)) << t;
+        bad |= _mm256_movemask_ps(_mm256_cmp_ps(_mm256_mul_ps(v, v), v, _CMP_NEQ_UQ));
+      }
 #endif
-      for (; t < n; t++) on |= (uint64_t)(xb[i0 + t] != 0.0f) << t;
-      for (; on; on &= on - 1) on_inputs[ones++] = (int32_t)uncols[i0 + __builtin_ctzll(on)];
+      for (; t < n; t++) {
+        float v = xb[i0 + t];
+        on |= (uint64_t)(v != 0.0f) << t;
+        bad |= !(v * v == v);
+      }
+      for (; on; on &= on - 1) {
+        int64_t c = uncols[i0 + __builtin_ctzll(on)];
+        bits[c >> 6] |= 1ull << (c & 63);
+      }
+    }
+    if (bad) { free(bits); return -1; }
+    int32_t *out = scan + ones, k = 0;
+    for (int w = 0; w < words; w++) {  /* the places in increasing order */
+      for (uint64_t v = bits[w]; v; v &= v - 1) {
+        int c = w * 64 + __builtin_ctzll(v);
+        out[k++] = c;
+        count[c]++;
+      }
+      bits[w] = 0;
+    }
+    row_len[b] = k;
+    ones += k;
+  }
+  free(bits);
+  return ones;
+}
+
+/* binary_offsets, in one thread: row_start (B + 1) from row_len; col_start (in + 1) from the parts' counts
+   (parts x in), each count replaced by the first slot of that part's examples in the input's list. */
+void binary_offsets(int B, int in, int parts, const int32_t *restrict row_len, int32_t *restrict row_start,
+                    int32_t *restrict count, int32_t *restrict col_start) {
+  row_start[0] = 0;
+  for (int b = 0; b < B; b++) row_start[b + 1] = row_start[b] + row_len[b];
+  int32_t at = 0;
+  for (int c = 0; c < in; c++) {
+    col_start[c] = at;
+    for (int p = 0; p < parts; p++) {
+      int32_t n = count[(int64_t)p * in + c];
+      count[(int64_t)p * in + c] = at;
+      at += n;
     }
   }
-  row_start[B] = (int32_t)ones;
-  for (int64_t k = 0; k < ones; k++) col_start[on_inputs[k] + 1]++;  /* examples per input ... */
-  for (int c = 0; c < in; c++) col_start[c + 1] += col_start[c];  /* ... -> starts */
-  for (int b = 0; b < B; b++)  /* examples in increasing order; col_start[c] moves to the end of c's list ... */
-    for (int32_t k = row_start[b]; k < row_start[b + 1]; k++) on_examples[col_start[on_inputs[k]]++] = b;
-  for (int c = in; c > 0; c--) col_start[c] = col_start[c - 1];  /* ... and back to its start */
-  col_start[0] = 0;
-  for (int c = 0; c < in; c++)  /* each example's inputs again, now in increasing sorted place; row_start moves ... */
-    for (int32_t k = col_start[c]; k < col_start[c + 1]; k++) on_inputs[row_start[on_examples[k]]++] = c;
-  for (int b = B; b > 0; b--) row_start[b] = row_start[b - 1];  /* ... and back */
-  row_start[0] = 0;
-  return ones;
+  col_start[in] = at;
+}
+
+/* binary_fill, for the examples [b0, b1) of one part (scan: what binary_scan wrote for them): each example's places
+   into on_inputs from row_start[b], and the example into the list of each of its places, at the part's next slot
+   (next: this part's row of count). A list's examples come out increasing: parts in order, examples in order. */
+void binary_fill(int b0, int b1, const int32_t *restrict scan, const int32_t *restrict row_start,
+                 int32_t *restrict next, int32_t *restrict on_inputs, int32_t *restrict on_examples) {
+  for (int b = b0; b < b1; b++) {
+    int32_t n = row_start[b + 1] - row_start[b];
+    memcpy(on_inputs + row_start[b], scan, sizeof(int32_t) * (size_t)n);
+    for (int32_t k = 0; k < n; k++) on_examples[next[scan[k]]++] = b;
+    scan += n;
+  }
 }
 
 /* -- section: binary_forward -- */
