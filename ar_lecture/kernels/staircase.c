@@ -232,7 +232,16 @@ void staircase_binary_backward(int out, const int64_t *restrict spans, float *co
       float *g = grads[blk] + (int64_t)(c - (int)spans[3 * blk]) * (out - lo);  /* g[j - lo]: row j */
       for (int j = from; j < o1; j++) g[j - lo] = 0.0f;
       int32_t k = col_start[c], end = col_start[c + 1];
-      for (; k + 4 <= end; k += 4) {  /* four examples at a time: one load and store of g per four rows read */
+      for (; k + 8 <= end; k += 8) {  /* eight examples at a time: one load and store of g per eight rows read */
+        const float *g0 = gy + (int64_t)on_examples[k] * out, *g1 = gy + (int64_t)on_examples[k + 1] * out;
+        const float *g2 = gy + (int64_t)on_examples[k + 2] * out, *g3 = gy + (int64_t)on_examples[k + 3] * out;
+        const float *g4 = gy + (int64_t)on_examples[k + 4] * out, *g5 = gy + (int64_t)on_examples[k + 5] * out;
+        const float *g6 = gy + (int64_t)on_examples[k + 6] * out, *g7 = gy + (int64_t)on_examples[k + 7] * out;
+#pragma omp simd
+        for (int j = reads; j < o1; j++)
+          g[j - lo] += ((g0[j] + g1[j]) + (g2[j] + g3[j])) + ((g4[j] + g5[j]) + (g6[j] + g7[j]));
+      }
+      for (; k + 4 <= end; k += 4) {  /* then four at a time */
         const float *g0 = gy + (int64_t)on_examples[k] * out, *g1 = gy + (int64_t)on_examples[k + 1] * out;
         const float *g2 = gy + (int64_t)on_examples[k + 2] * out, *g3 = gy + (int64_t)on_examples[k + 3] * out;
 #pragma omp simd
