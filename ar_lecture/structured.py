@@ -248,18 +248,22 @@ def _check_indices(st:Staircase, out:int, n_in:int):
     if not all(fits(*b) for b in st.blocks):
         raise ValueError(f'the staircase has blocks outside the ({out}, {n_in}) matrix: {st.blocks}')
 
-_CHECKED = {}  # id(counts) -> (staircase, its blocks' shapes, versions): staircases checked already (kept: the ids stay theirs)
+_CHECKED = {}  # id(counts) -> (staircase, versions, record): staircases checked already (kept: the ids stay theirs)
+
+def _record(st:Staircase) -> dict:
+    "What is worked out once per staircase (its blocks' shapes; the binary path's geometry), after its indices are checked to fit its own matrix; again if they changed in place."
+    hit, versions = _CHECKED.get(id(st.counts)), [t._version for t in st[:3]]  # (`_version` counts changes in place)
+    if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks and hit[1] == versions:
+        return hit[2]
+    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
+    if len(_CHECKED) >= 256: _CHECKED.clear()  # (a fresh mask every minibatch)
+    record = {'shapes': [torch.Size(block_shape(st, b)) for b in st.blocks]}
+    _CHECKED[id(st.counts)] = st, versions, record
+    return record
 
 def _checked(st:Staircase) -> list[torch.Size]:
-    "The shapes of the blocks of `st`, once its indices are checked to fit its own matrix (again only if they changed)."
-    hit, versions = _CHECKED.get(id(st.counts)), [t._version for t in st[:3]]  # (`_version` counts changes in place)
-    if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks and hit[2] == versions:
-        return hit[1]
-    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
-    shapes = [torch.Size(block_shape(st, b)) for b in st.blocks]
-    if len(_CHECKED) >= 256: _CHECKED.clear()  # (a fresh mask every minibatch)
-    _CHECKED[id(st.counts)] = st, shapes, versions
-    return shapes
+    "The shapes of the blocks of `st`, once its indices are checked (`_record`)."
+    return _record(st)['shapes']
 
 def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
     "One tensor of `block_shape` per block, views into one new buffer."
@@ -510,21 +514,17 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
                                        on_inputs.data_ptr(), on_examples.data_ptr()), parts)
     return BinaryLists(row_start, on_inputs, col_start, on_examples, *geometry, ones)
 
-_GEOMETRY = {}  # id(counts) -> (staircase, geometry): each staircase's is worked out once (kept, so the ids stay its)
-
 def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
-    "`block_of`, `first` and `spans` of `BinaryLists`, once the staircase's indices are checked: they depend on the staircase only."
-    hit = _GEOMETRY.get(id(st.counts))
-    if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks: return hit[1]
-    _checked(st)  # the kernel reads and writes where the staircase says
-    n = len(st.cols)
-    block_of = torch.full((n,), -1, dtype=torch.int32)
-    for i, (c0, c1, lo, hi) in enumerate(st.blocks): block_of[c0:c1] = i
-    first = torch.searchsorted(st.counts, torch.arange(n, device=st.counts.device), right=True).to(torch.int32)
-    spans = torch.tensor([v for c0, c1, lo, hi in st.blocks for v in (c0, c1, lo)], dtype=torch.int64)
-    if len(_GEOMETRY) >= 256: _GEOMETRY.clear()  # (a fresh mask every minibatch)
-    _GEOMETRY[id(st.counts)] = st, (block_of, first, spans)
-    return block_of, first, spans
+    "`block_of`, `first` and `spans` of `BinaryLists`: they depend on the staircase only, so they are kept with its `_record`."
+    record = _record(st)  # (its indices checked)
+    if 'binary' not in record:
+        n = len(st.cols)
+        block_of = torch.full((n,), -1, dtype=torch.int32)
+        for i, (c0, c1, lo, hi) in enumerate(st.blocks): block_of[c0:c1] = i
+        first = torch.searchsorted(st.counts, torch.arange(n, device=st.counts.device), right=True).to(torch.int32)
+        spans = torch.tensor([v for c0, c1, lo, hi in st.blocks for v in (c0, c1, lo)], dtype=torch.int64)
+        record['binary'] = block_of, first, spans
+    return record['binary']
 
 def _block_pointers(st:Staircase, blocks:list[Tensor]):
     "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
