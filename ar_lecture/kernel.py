@@ -15,7 +15,7 @@ from .core import all_finite
 # %% auto #0
 __all__ = ['KERNEL_FILE', 'CONSTANTS', 'ACTIVATION_CODES', 'GROUP', 'PAD', 'KERNEL_FLAGS', 'COMPILE_TIMEOUT', 'kernel_source',
            'kernel_sections', 'kernel_constants', 'kernel_dir', 'compiler', 'cache_problem', 'build_kernel',
-           'load_kernel', 'nade_kernel', 'in_threads', 'kernel_applies', 'kernel_logits']
+           'load_kernel', 'nade_kernel', 'in_threads', 'in_row_shares', 'kernel_applies', 'kernel_logits']
 
 # %% ../nbs/02b_kernel.ipynb #8472179c
 KERNEL_FILE = importlib.resources.files('ar_lecture')/'kernels'/'nade.c'  # shipped as package data
@@ -195,6 +195,13 @@ def in_threads(call, # `call(p)` computes part `p`
         team(_TEAM_FN(member), None, parts, 0)
     if errors: raise errors[0]
     return results
+
+def in_row_shares(call, # `call(p, r0, r1)` computes part `p`: the rows `r0..r1-1`
+                  n:int, # rows in all
+                  parts:int # how many parts: consecutive runs of (nearly) equal size
+                 ) -> list:
+    "`in_threads` for work that is split by rows: the results of `call(p, r0, r1)` for each part's run of the `n` rows."
+    return in_threads(lambda p: call(p, n * p // parts, n * (p + 1) // parts), parts)
 
 # %% ../nbs/02b_kernel.ipynb #088ded2b
 def _ptr(t:Tensor|None): return None if t is None else t.data_ptr()

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .masks import input_numbers
-from .kernel import kernel_sections, load_kernel, in_threads
+from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares
 
 # %% auto #0
 __all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'LISTS_SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase',
@@ -236,11 +236,13 @@ def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
             and all(t.dtype == torch.int64 and t.device.type == 'cpu' and t.is_contiguous() for t in st[:3])
             and staircase_kernel() is not None)
 
-def _check_indices(st:Staircase, out:int, n_in:int):
-    "A `ValueError` unless `st` fits an `(out, n_in)` matrix: the kernel reads and writes where its indices say."
+def _check_indices(st:Staircase):
+    "A `ValueError` unless the indices of `st` lie in its own `(len(rows), len(cols))` matrix: the kernel reads and writes where they say."
     rows, cols, counts = st[:3]
-    if (rows.shape, cols.shape, counts.shape) != ((out,), (n_in,), (out,)):
-        raise ValueError(f'the staircase is for a ({len(rows)}, {len(cols)}) matrix, not ({out}, {n_in})')
+    out, n_in = len(rows), len(cols)
+    if rows.dim() != 1 or cols.dim() != 1 or counts.shape != rows.shape:
+        raise ValueError(f'the staircase needs rows, cols and counts of shapes (out,), (in,), (out,); got '
+                         f'{tuple(rows.shape)}, {tuple(cols.shape)}, {tuple(counts.shape)}')
     if out and (rows.min() < 0 or rows.max() >= out) or n_in and (cols.min() < 0 or cols.max() >= n_in):
         raise ValueError('the staircase has unit indices outside the matrix')
     fits = ((lambda a0, a1, lo, hi: 0 <= a0 < a1 <= out and 0 <= hi <= n_in) if st.by == 'rows' else
@@ -255,7 +257,7 @@ def _record(st:Staircase) -> dict:
     hit, versions = _CHECKED.get(id(st.counts)), [t._version for t in st[:3]]  # (`_version` counts changes in place)
     if hit is not None and all(a is b for a, b in zip(hit[0][:3], st[:3])) and hit[0].blocks == st.blocks and hit[1] == versions:
         return hit[2]
-    _check_indices(st, len(st.rows), len(st.cols))  # the kernel reads and writes where the staircase says
+    _check_indices(st)  # the kernel reads and writes where the staircase says
     if len(_CHECKED) >= 256: _CHECKED.clear()  # (a fresh mask every minibatch)
     record = {'shapes': [torch.Size(block_shape(st, b)) for b in st.blocks]}
     _CHECKED[id(st.counts)] = st, versions, record
@@ -498,20 +500,19 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
     x = x.contiguous()
     places = torch.arange(n) if sorted_in else st.uncols
     parts = min(B, torch.get_num_threads()) if B * n >= LISTS_SHARE_MIN else 1
-    cut = lambda p: (B * p // parts, B * (p + 1) // parts)  # each part's examples
     scan, row_len, count = (torch.empty(B * n, dtype=torch.int32), torch.empty(B, dtype=torch.int32),
                             torch.zeros(parts, n, dtype=torch.int32))
-    part_scan = lambda p: scan.data_ptr() + 4 * cut(p)[0] * n  # room for all of a part's inputs: it writes only its ones
-    found = in_threads(lambda p: k.binary_scan(n, x.data_ptr(), places.data_ptr(), *cut(p), part_scan(p), row_len.data_ptr(),
-                                                count[p].data_ptr()), parts)
+    part_scan = lambda b0: scan.data_ptr() + 4 * b0 * n  # room for all of a part's inputs: it writes only its ones
+    found = in_row_shares(lambda p, b0, b1: k.binary_scan(n, x.data_ptr(), places.data_ptr(), b0, b1, part_scan(b0),
+                                                          row_len.data_ptr(), count[p].data_ptr()), B, parts)
     if -1 in found: raise ValueError('x must hold only 0 and 1: the layer reads binary inputs (binary=True)')
     if -2 in found: raise MemoryError('the binary lists could not allocate their working memory')
     row_start, col_start = torch.empty(B + 1, dtype=torch.int32), torch.empty(n + 1, dtype=torch.int32)
     k.binary_offsets(B, n, parts, row_len.data_ptr(), row_start.data_ptr(), count.data_ptr(), col_start.data_ptr())
     ones = sum(found)
     on_inputs, on_examples = torch.empty(ones, dtype=torch.int32), torch.empty(ones, dtype=torch.int32)
-    in_threads(lambda p: k.binary_fill(*cut(p), part_scan(p), row_start.data_ptr(), count[p].data_ptr(),
-                                       on_inputs.data_ptr(), on_examples.data_ptr()), parts)
+    in_row_shares(lambda p, b0, b1: k.binary_fill(b0, b1, part_scan(b0), row_start.data_ptr(), count[p].data_ptr(),
+                                                  on_inputs.data_ptr(), on_examples.data_ptr()), B, parts)
     return BinaryLists(row_start, on_inputs, col_start, on_examples, *geometry, ones)
 
 def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:

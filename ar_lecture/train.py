@@ -14,7 +14,7 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
 from .core import Autoregressive, check_binary, check_size
-from .kernel import kernel_sections, load_kernel, in_threads, _gomp
+from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares, _gomp
 from .mixture import Mixture, ensemble, first_k_log_probs
 from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint, torch_device
 
@@ -45,10 +45,8 @@ class _BinaryNLL(torch.autograd.Function):
         l, x, g = logits.contiguous(), x.contiguous(), torch.empty_like(logits, memory_format=torch.contiguous_format)
         parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
         cols = None if columns is None else columns.data_ptr()
-        def rows(part):  # the rows of one thread's share
-            r0, r1 = B * part // parts, B * (part + 1) // parts
-            return k.binary_nll(n, l.data_ptr(), x.data_ptr(), cols, r0, r1, 1 / B, g.data_ptr())
-        total = sum(in_threads(rows, parts))
+        total = sum(in_row_shares(lambda p, r0, r1: k.binary_nll(n, l.data_ptr(), x.data_ptr(), cols, r0, r1, 1 / B, g.data_ptr()),
+                                  B, parts))
         ctx.save_for_backward(g)
         return logits.new_tensor(total / B)
 
