@@ -5,6 +5,7 @@
 # %% ../nbs/04b_made_structured.ipynb #49492813
 from __future__ import annotations
 import bisect, ctypes, functools, importlib.resources, itertools, math, os
+from pathlib import Path
 from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
@@ -12,11 +13,11 @@ from .masks import input_numbers
 from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares
 
 # %% auto #0
-__all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'LISTS_SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase',
+__all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'BATCHED', 'LISTS_SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase',
            'block_shape', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct',
-           'staircase_kernel', 'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c', 'StaircaseLinear',
-           'binary_applies', 'BinaryLists', 'binary_lists', 'binary_forward', 'binary_backward', 'set_made_numbers',
-           'staircase_mlp']
+           'staircase_kernel', 'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c', 'gemm_batch',
+           'batched_products', 'StaircaseLinear', 'binary_applies', 'BinaryLists', 'binary_lists', 'binary_forward',
+           'binary_backward', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -169,7 +170,9 @@ class StaircaseProduct(torch.autograd.Function):
             binary_forward(y, st, blocks, ctx.lists, bias_s)
         else:  # the outputs start as the bias, and every block adds its product (its strip holds zeros)
             y = x.new_zeros(len(x), len(st.rows)) if bias is None else bias_s.expand(len(x), -1).contiguous()
-            if st.by == 'rows':  # a block of rows reads the first `hi` inputs
+            if st.by == 'rows' and (gemm := _batch(st, xs, y, blocks[0] if blocks else y)):
+                batched_products(gemm, 'forward', st, blocks, xs, y)  # (all blocks in one call)
+            elif st.by == 'rows':  # a block of rows reads the first `hi` inputs
                 for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
             else:  # a block of columns is read by the last outputs, from `lo`
                 for (c0, c1, lo, hi), W in zip(st.blocks, blocks): y[:, lo:].addmm_(xs[:, c0:c1], W)
@@ -182,12 +185,15 @@ class StaircaseProduct(torch.autograd.Function):
     def backward(ctx, gy:Tensor # `(B, out)` gradient of the loss with respect to the output
                 ):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
-        gys = gy if ctx.sorted_out else gy.index_select(1, st.rows)
+        gys = (gy if ctx.sorted_out else gy.index_select(1, st.rows)).contiguous()
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = [None] * len(st.blocks) if gWs is not None else _packed(gy, st)  # the blocks' gradients, in one buffer
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
             gW = packed
-            binary_backward(gW, st, gys.contiguous(), ctx.lists)
+            binary_backward(gW, st, gys, ctx.lists)
+        elif gWs is None and (gemm := _batch(st, gys, xs, *packed[:1])):  # all blocks in one call
+            gW = packed
+            batched_products(gemm, 'weight', st, gW, xs, gys)
         else: gW = [_block_gradient(ctx, blk, gys, xs, S, P, gWs) for blk, S, P in zip(st.blocks, strips, packed)]
         gx = None
         if ctx.needs_input_grad[0]:  # (not on the binary path, which `binary_applies` keeps for inputs without gradient)
@@ -199,8 +205,10 @@ class StaircaseProduct(torch.autograd.Function):
                     r0, r1, lo, hi = st.blocks[i]
                     gxs[:, :hi].addmm_(gys[:, r0:r1], blocks[i], beta=0 if j == 0 else 1)
             else:  # each block of columns writes its own inputs' gradients
-                end = 0
-                for (c0, c1, lo, hi), W in zip(st.blocks, blocks): torch.mm(gys[:, lo:], W.T, out=gxs[:, c0:c1]); end = c1
+                end = st.blocks[-1][1] if blocks else 0
+                if gemm := _batch(st, gys, gxs, *blocks[:1]): batched_products(gemm, 'input', st, blocks, gys, gxs)
+                else:
+                    for (c0, c1, lo, hi), W in zip(st.blocks, blocks): torch.mm(gys[:, lo:], W.T, out=gxs[:, c0:c1])
                 gxs[:, end:].zero_()  # inputs that no unit reads
             gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
         gb = None
@@ -226,6 +234,9 @@ def staircase_kernel() -> ctypes.CDLL|None:
     k.binary_fill.argtypes, k.binary_fill.restype = [i, i, p, p, p, p, p], None
     k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, p, i, i, p], None
     k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
+    k.staircase_rows_forward.argtypes = [p, i, i, p, p, p, i, p, i]
+    k.staircase_weight_grads.argtypes = [p, i, i, i, i, p, p, p, i, p, i, p]
+    k.staircase_columns_input_grads.argtypes = [p, i, i, i, p, p, p, i, p, i]
     return k
 
 def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
@@ -332,6 +343,55 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
     _in_row_parts(lambda j0, j1, s: k.staircase_scatter(in_features, None if s[3] is None else s[3].data_ptr(), *ptrs, s[0], j0, j1,
                                                          s[2], G_ptr), spans, out * in_features)
     return G
+
+# %% ../nbs/04b_made_structured.ipynb #batfn01
+@functools.cache
+def gemm_batch() -> int|None:
+    "The address of `cblas_sgemm_batch` in the MKL that torch carries (its x86 builds), or `None`: torch without MKL."
+    if os.name != 'posix' or not torch.backends.mkl.is_available(): return None
+    for lib in sorted((Path(torch.__file__).parent/'lib').glob('libtorch_cpu.*')):
+        try: return ctypes.cast(ctypes.CDLL(str(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY).cblas_sgemm_batch, ctypes.c_void_p).value
+        except (OSError, AttributeError): continue  # (loaded already: never a second copy)
+    return None
+
+BATCHED = None  # None: block products in one batch call on one thread (measured faster; on more, slower); True: always; False: never
+
+def _batch(st:Staircase, *ts:Tensor) -> int|None:
+    "The batch call's address if it can take these matrices (contiguous float32 on the CPU) and this staircase (int64 counts), else `None`."
+    if BATCHED is False or BATCHED is None and torch.get_num_threads() > 1 or staircase_kernel() is None or st.counts.dtype != torch.int64 or not st.counts.is_contiguous() or not all(
+            t.dtype == torch.float32 and t.device.type == 'cpu' and t.is_contiguous() for t in ts): return None
+    return gemm_batch()
+
+def _spans(st:Staircase) -> Tensor:
+    "`st.blocks` as one int64 tensor, four numbers per block (kept with the staircase's `_record`)."
+    record = _record(st)
+    if 'spans' not in record: record['spans'] = torch.tensor(st.blocks, dtype=torch.int64).reshape(-1)
+    return record['spans']
+
+def _block_pointers(st:Staircase, blocks:list[Tensor]):
+    "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
+    if [B.shape for B in blocks] != _checked(st) or not all(
+            B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
+        raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
+    return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
+
+def _ok(code:int):
+    if code == -2: raise MemoryError('the block products could not allocate their working memory')
+
+def batched_products(gemm:int, # `gemm_batch()`
+                     what:str, # 'forward' (rows), 'weight' (rows or columns) or 'input' (columns): see below
+                     st:Staircase, # the layer's staircase
+                     blocks:list[Tensor], # its blocks ('forward', 'input') or the gradients to write ('weight')
+                     a:Tensor, # `(B, in)` the sorted inputs ('forward', 'weight'), or `(B, out)` the sorted outputs' gradients ('input')
+                     b:Tensor # `(B, out)` outputs to add to ('forward'), their gradients ('weight'), the inputs' gradients to write ('input')
+                    ):
+    "A layer's block products by one batch call: `b[:, r0:r1] += a[:, :hi] @ W.T` per block of rows ('forward'); each block's gradient, zero where the mask is ('weight'); `b[:, c0:c1] = a[:, lo:] @ W.T` per block of columns ('input')."
+    k, ptrs, B = staircase_kernel(), _block_pointers(st, blocks), len(a)
+    if what == 'forward': _ok(k.staircase_rows_forward(gemm, B, len(blocks), _spans(st).data_ptr(), ptrs, a.data_ptr(), a.shape[1], b.data_ptr(), b.shape[1]))
+    elif what == 'weight': _ok(k.staircase_weight_grads(gemm, st.by == 'columns', B, len(st.rows), len(blocks), _spans(st).data_ptr(),
+                                                        st.counts.data_ptr(), b.data_ptr(), b.shape[1], a.data_ptr(), a.shape[1], ptrs))
+    else: _ok(k.staircase_columns_input_grads(gemm, B, len(st.rows), len(blocks), _spans(st).data_ptr(), ptrs, a.data_ptr(), a.shape[1],
+                                               b.data_ptr(), b.shape[1]))
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true
@@ -526,13 +586,6 @@ def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
         spans = torch.tensor([v for c0, c1, lo, hi in st.blocks for v in (c0, c1, lo)], dtype=torch.int64)
         record['binary'] = block_of, first, spans
     return record['binary']
-
-def _block_pointers(st:Staircase, blocks:list[Tensor]):
-    "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
-    if [B.shape for B in blocks] != _checked(st) or not all(
-            B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
-        raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
-    return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
 
 def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):
     "A `ValueError` unless `y` is a contiguous float32 CPU `(B, out)` matrix for the lists' `B` examples."
