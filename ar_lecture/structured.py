@@ -378,7 +378,7 @@ def _block_pointers(st:Staircase, blocks:list[Tensor]):
 def _ok(code:int):
     if code == -2: raise MemoryError('the block products could not allocate their working memory')
 
-def batched_products(gemm:int, # `gemm_batch()`
+def batched_products(gemm:int, # the address gemm_batch() gives
                      what:str, # 'forward' (rows), 'weight' (rows or columns) or 'input' (columns): see below
                      st:Staircase, # the layer's staircase
                      blocks:list[Tensor], # its blocks ('forward', 'input') or the gradients to write ('weight')
