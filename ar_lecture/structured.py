@@ -13,11 +13,11 @@ from .masks import input_numbers
 from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares
 
 # %% auto #0
-__all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'BATCHED', 'LISTS_SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase', 'staircase',
-           'block_shape', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct',
-           'staircase_kernel', 'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c', 'gemm_batch',
-           'batched_products', 'StaircaseLinear', 'binary_applies', 'BinaryLists', 'binary_lists', 'binary_forward',
-           'binary_backward', 'set_made_numbers', 'staircase_mlp']
+__all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'PRODUCTS_IN_C', 'LISTS_SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase',
+           'staircase', 'block_shape', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks',
+           'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c',
+           'blas_sgemm', 'block_products', 'StaircaseLinear', 'binary_applies', 'BinaryLists', 'binary_lists',
+           'binary_forward', 'binary_backward', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -170,8 +170,7 @@ class StaircaseProduct(torch.autograd.Function):
             binary_forward(y, st, blocks, ctx.lists, bias_s)
         else:  # the outputs start as the bias, and every block adds its product (its strip holds zeros)
             y = x.new_zeros(len(x), len(st.rows)) if bias is None else bias_s.expand(len(x), -1).contiguous()
-            if st.by == 'rows' and (gemm := _batch(st, xs, y, blocks[0] if blocks else y)):
-                batched_products(gemm, 'forward', st, blocks, xs, y)  # (all blocks in one call)
+            if sgemm := _in_c(st, xs, y, *blocks[:1]): block_products(sgemm, 'forward', st, blocks, xs, y)  # (one call)
             elif st.by == 'rows':  # a block of rows reads the first `hi` inputs
                 for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
             else:  # a block of columns is read by the last outputs, from `lo`
@@ -191,24 +190,23 @@ class StaircaseProduct(torch.autograd.Function):
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
             gW = packed
             binary_backward(gW, st, gys, ctx.lists)
-        elif gWs is None and (gemm := _batch(st, gys, xs, *packed[:1])):  # all blocks in one call
+        elif gWs is None and (sgemm := _in_c(st, gys, xs, *packed[:1])):  # all blocks in one call
             gW = packed
-            batched_products(gemm, 'weight', st, gW, xs, gys)
+            block_products(sgemm, 'weight', st, gW, xs, gys)
         else: gW = [_block_gradient(ctx, blk, gys, xs, S, P, gWs) for blk, S, P in zip(st.blocks, strips, packed)]
         gx = None
         if ctx.needs_input_grad[0]:  # (not on the binary path, which `binary_applies` keeps for inputs without gradient)
             gxs = gy.new_empty(len(gy), ctx.in_features)
-            if st.by == 'rows':  # the widest block first writes its columns (beta=0), the others add to theirs
+            if sgemm := _in_c(st, gys, gxs, *blocks[:1]): block_products(sgemm, 'input', st, blocks, gys, gxs)  # (one call)
+            elif st.by == 'rows':  # the widest block first writes its columns (beta=0), the others add to theirs
                 widest = sorted(range(len(blocks)), key=lambda i: -st.blocks[i][3])
                 gxs[:, st.blocks[widest[0]][3] if blocks else 0:].zero_()
                 for j, i in enumerate(widest):
                     r0, r1, lo, hi = st.blocks[i]
                     gxs[:, :hi].addmm_(gys[:, r0:r1], blocks[i], beta=0 if j == 0 else 1)
             else:  # each block of columns writes its own inputs' gradients
-                end = st.blocks[-1][1] if blocks else 0
-                if gemm := _batch(st, gys, gxs, *blocks[:1]): batched_products(gemm, 'input', st, blocks, gys, gxs)
-                else:
-                    for (c0, c1, lo, hi), W in zip(st.blocks, blocks): torch.mm(gys[:, lo:], W.T, out=gxs[:, c0:c1])
+                end = 0
+                for (c0, c1, lo, hi), W in zip(st.blocks, blocks): torch.mm(gys[:, lo:], W.T, out=gxs[:, c0:c1]); end = c1
                 gxs[:, end:].zero_()  # inputs that no unit reads
             gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
         gb = None
@@ -234,9 +232,10 @@ def staircase_kernel() -> ctypes.CDLL|None:
     k.binary_fill.argtypes, k.binary_fill.restype = [i, i, p, p, p, p, p], None
     k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, p, i, i, p], None
     k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
-    k.staircase_rows_forward.argtypes = [p, i, i, p, p, p, i, p, i]
+    k.staircase_forward.argtypes = [p, i, i, i, i, p, p, p, i, p, i]
     k.staircase_weight_grads.argtypes = [p, i, i, i, i, p, p, p, i, p, i, p]
-    k.staircase_columns_input_grads.argtypes = [p, i, i, i, p, p, p, i, p, i]
+    k.staircase_input_grads.argtypes = [p, i, i, i, i, i, p, p, p, i, p, i]
+    for f in (k.staircase_forward, k.staircase_weight_grads, k.staircase_input_grads): f.restype = None
     return k
 
 def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
@@ -346,21 +345,21 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
 
 # %% ../nbs/04b_made_structured.ipynb #batfn01
 @functools.cache
-def gemm_batch() -> int|None:
-    "The address of `cblas_sgemm_batch` in the MKL that torch carries (its x86 builds), or `None`: torch without MKL."
+def blas_sgemm() -> int|None:
+    "The address of BLAS's `sgemm_` in the MKL that torch carries (its x86 builds), or `None`: torch without MKL."
     if os.name != 'posix' or not torch.backends.mkl.is_available(): return None
     for lib in sorted((Path(torch.__file__).parent/'lib').glob('libtorch_cpu.*')):
-        try: return ctypes.cast(ctypes.CDLL(str(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY).cblas_sgemm_batch, ctypes.c_void_p).value
+        try: return ctypes.cast(ctypes.CDLL(str(lib), mode=os.RTLD_NOLOAD | os.RTLD_LAZY).sgemm_, ctypes.c_void_p).value
         except (OSError, AttributeError): continue  # (loaded already: never a second copy)
     return None
 
-BATCHED = None  # None: block products in one batch call on one thread (measured faster; on more, slower); True: always; False: never
+PRODUCTS_IN_C = True  # a layer's block products by the kernel file where torch carries MKL (False: one PyTorch call per block)
 
-def _batch(st:Staircase, *ts:Tensor) -> int|None:
-    "The batch call's address if it can take these matrices (contiguous float32 on the CPU) and this staircase (int64 counts), else `None`."
-    if BATCHED is False or BATCHED is None and torch.get_num_threads() > 1 or staircase_kernel() is None or st.counts.dtype != torch.int64 or not st.counts.is_contiguous() or not all(
+def _in_c(st:Staircase, *ts:Tensor) -> int|None:
+    "The address of `sgemm_` if the kernel can take these matrices (contiguous float32 on the CPU) and this staircase (int64 counts), else `None`."
+    if not PRODUCTS_IN_C or staircase_kernel() is None or st.counts.dtype != torch.int64 or not st.counts.is_contiguous() or not all(
             t.dtype == torch.float32 and t.device.type == 'cpu' and t.is_contiguous() for t in ts): return None
-    return gemm_batch()
+    return blas_sgemm()
 
 def _spans(st:Staircase) -> Tensor:
     "`st.blocks` as one int64 tensor, four numbers per block (kept with the staircase's `_record`)."
@@ -375,23 +374,22 @@ def _block_pointers(st:Staircase, blocks:list[Tensor]):
         raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
     return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
 
-def _ok(code:int):
-    if code == -2: raise MemoryError('the block products could not allocate their working memory')
-
-def batched_products(gemm:int, # the address gemm_batch() gives
-                     what:str, # 'forward' (rows), 'weight' (rows or columns) or 'input' (columns): see below
-                     st:Staircase, # the layer's staircase
-                     blocks:list[Tensor], # its blocks ('forward', 'input') or the gradients to write ('weight')
-                     a:Tensor, # `(B, in)` the sorted inputs ('forward', 'weight'), or `(B, out)` the sorted outputs' gradients ('input')
-                     b:Tensor # `(B, out)` outputs to add to ('forward'), their gradients ('weight'), the inputs' gradients to write ('input')
-                    ):
-    "A layer's block products by one batch call: `b[:, r0:r1] += a[:, :hi] @ W.T` per block of rows ('forward'); each block's gradient, zero where the mask is ('weight'); `b[:, c0:c1] = a[:, lo:] @ W.T` per block of columns ('input')."
-    k, ptrs, B = staircase_kernel(), _block_pointers(st, blocks), len(a)
-    if what == 'forward': _ok(k.staircase_rows_forward(gemm, B, len(blocks), _spans(st).data_ptr(), ptrs, a.data_ptr(), a.shape[1], b.data_ptr(), b.shape[1]))
-    elif what == 'weight': _ok(k.staircase_weight_grads(gemm, st.by == 'columns', B, len(st.rows), len(blocks), _spans(st).data_ptr(),
-                                                        st.counts.data_ptr(), b.data_ptr(), b.shape[1], a.data_ptr(), a.shape[1], ptrs))
-    else: _ok(k.staircase_columns_input_grads(gemm, B, len(st.rows), len(blocks), _spans(st).data_ptr(), ptrs, a.data_ptr(), a.shape[1],
-                                               b.data_ptr(), b.shape[1]))
+def block_products(sgemm:int, # the address blas_sgemm() gives
+                   what:str, # 'forward', 'weight' or 'input': see below
+                   st:Staircase, # the layer's staircase
+                   blocks:list[Tensor], # its blocks ('forward', 'input'), or their gradients to write ('weight')
+                   a:Tensor, # `(B, in)` the sorted inputs ('forward', 'weight'), or `(B, out)` the sorted outputs' gradients ('input')
+                   b:Tensor # `(B, out)` the outputs to add to ('forward') or their gradients ('weight'), or `(B, in)` the inputs' gradients to write ('input')
+                  ):
+    "A layer's block products by the kernel, one call: `b += a @ (W * M).T` block by block ('forward'); each block's weight gradient, zero where the mask is ('weight'); `b = a @ (W * M)` ('input'). All matrices contiguous float32."
+    if what not in ('forward', 'weight', 'input'): raise ValueError(f"what must be 'forward', 'weight' or 'input'; got {what!r}")
+    k, ptrs, by_columns, B, ld = staircase_kernel(), _block_pointers(st, blocks), st.by == 'columns', len(a), lambda t: max(1, t.shape[1])
+    spans, out = _spans(st).data_ptr(), len(st.rows)
+    if what == 'forward': k.staircase_forward(sgemm, by_columns, B, out, len(blocks), spans, ptrs, a.data_ptr(), ld(a), b.data_ptr(), ld(b))
+    elif what == 'weight': k.staircase_weight_grads(sgemm, by_columns, B, out, len(blocks), spans, st.counts.data_ptr(), b.data_ptr(), ld(b),
+                                                    a.data_ptr(), ld(a), ptrs)
+    else: k.staircase_input_grads(sgemm, by_columns, B, len(st.cols), out, len(blocks), spans, ptrs, a.data_ptr(), ld(a),
+                                                  b.data_ptr(), ld(b))
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true

@@ -257,94 +257,84 @@ void staircase_binary_backward(int out, const int64_t *restrict spans, float *co
 }
 
 /* -- section: block_products -- */
-/* A layer's block products as one batch of matrix products, handed to MKL's cblas_sgemm_batch (the MKL inside
-   torch; the Python side passes its address as gemm): its threads take whole products, where each small product
-   on its own would be shared among them. Every matrix is row-major; x is (B, in), y and gy (B, out), with row
-   strides ldx and ldy. spans holds (a0, a1, lo, hi) per block, as Staircase.blocks. Returns 0, or -2 if it could
-   not allocate. */
-typedef void (*gemm_batch_fn)(int layout, const int *ta, const int *tb, const int *m, const int *n, const int *k,
-                              const float *alpha, const float **a, const int *lda, const float **b, const int *ldb,
-                              const float *beta, float **c, const int *ldc, int groups, const int *group_size);
-enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
+/* A layer's block products, all in one call from Python: each block a call of BLAS's sgemm_ (the MKL inside torch;
+   the Python side passes its address), without PyTorch's work around each product. Every matrix is row-major,
+   with row strides ldx, ldy; spans holds (a0, a1, lo, hi) per block, as Staircase.blocks; a block of rows is
+   (r1 - r0) x hi, a block of columns (c1 - c0) x (out - lo), stored transposed. */
+typedef void (*sgemm_fn)(const char *ta, const char *tb, const int *m, const int *n, const int *k, const float *alpha,
+                         const float *a, const int *lda, const float *b, const int *ldb, const float *beta, float *c,
+                         const int *ldc);
 
-typedef struct { int *ta, *tb, *m, *n, *k, *lda, *ldb, *ldc, *size; float *alpha, *beta; const float **a, **b; float **c; } batch;
-
-static int batch_alloc(batch *p, int count) {
-  int *ints = malloc(sizeof(int) * 9 * (size_t)(count + 1));
-  float *floats = malloc(sizeof(float) * 2 * (size_t)(count + 1));
-  void **ptrs = malloc(sizeof(void *) * 3 * (size_t)(count + 1));
-  if (!ints || !floats || !ptrs) { free(ints); free(floats); free(ptrs); return -2; }
-  int **fields[] = {&p->ta, &p->tb, &p->m, &p->n, &p->k, &p->lda, &p->ldb, &p->ldc, &p->size};
-  for (int f = 0; f < 9; f++) *fields[f] = ints + f * (count + 1);
-  p->alpha = floats; p->beta = floats + count + 1;
-  p->a = (const float **)ptrs; p->b = (const float **)(ptrs + count + 1); p->c = (float **)(ptrs + 2 * (count + 1));
-  return 0;
+/* C = beta C + op(A) op(B), row-major M x N: BLAS is column-major, where this is C^T = op(B)^T op(A)^T. */
+static void product(void *sgemm, int ta, int tb, int M, int N, int K, const float *A, int lda, const float *B, int ldb,
+                    float beta, float *C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  float one = 1.0f;
+  char cta = ta ? 'T' : 'N', ctb = tb ? 'T' : 'N';
+  ((sgemm_fn)sgemm)(&ctb, &cta, &N, &M, &K, &one, B, &ldb, A, &lda, &beta, C, &ldc);
 }
 
-static void batch_add(batch *p, int i, int ta, int tb, int m, int n, int k, const float *a, int lda, const float *b,
-                      int ldb, float beta, float *c, int ldc) {
-  p->ta[i] = ta; p->tb[i] = tb; p->m[i] = m; p->n[i] = n; p->k[i] = k; p->alpha[i] = 1.0f; p->beta[i] = beta;
-  p->a[i] = a; p->lda[i] = lda; p->b[i] = b; p->ldb[i] = ldb; p->c[i] = c; p->ldc[i] = ldc; p->size[i] = 1;
-}
-
-static void batch_run(void *gemm, batch *p, int count) {
-  if (count > 0)
-    ((gemm_batch_fn)gemm)(ROW_MAJOR, p->ta, p->tb, p->m, p->n, p->k, p->alpha, p->a, p->lda, p->b, p->ldb, p->beta,
-                          p->c, p->ldc, count, p->size);
-  free(p->ta); free(p->alpha); free((void *)p->a);
-}
-
-/* Blocks of rows, forward: y[:, r0:r1] += x[:, :hi] W_b^T for every block b (y holds the bias, or zeros). */
-int staircase_rows_forward(void *gemm, int B, int nblocks, const int64_t *restrict spans, const float *const *blocks,
-                           const float *x, int ldx, float *y, int ldy) {
-  batch p;
-  if (batch_alloc(&p, nblocks)) return -2;
-  int n = 0;
+/* y += x W^T block by block: a block of rows adds y[:, r0:r1] += x[:, :hi] W_b^T, a block of columns
+   y[:, lo:] += x[:, c0:c1] W_b (y holds the bias, or zeros). */
+void staircase_forward(void *sgemm, int by_columns, int B, int out, int nblocks, const int64_t *restrict spans,
+                       const float *const *blocks, const float *x, int ldx, float *y, int ldy) {
   for (int b = 0; b < nblocks; b++) {
-    int r0 = (int)spans[4 * b], r1 = (int)spans[4 * b + 1], hi = (int)spans[4 * b + 3];
-    if (hi > 0) batch_add(&p, n++, NO_TRANS, TRANS, B, r1 - r0, hi, x, ldx, blocks[b], hi, 1.0f, y + r0, ldy);
+    int a0 = (int)spans[4 * b], a1 = (int)spans[4 * b + 1], lo = (int)spans[4 * b + 2], hi = (int)spans[4 * b + 3];
+    if (by_columns) product(sgemm, 0, 0, B, out - lo, a1 - a0, x + a0, ldx, blocks[b], out - lo, 1.0f, y + lo, ldy);
+    else product(sgemm, 0, 1, B, a1 - a0, hi, x, ldx, blocks[b], hi, 1.0f, y + a0, ldy);
   }
-  batch_run(gemm, &p, n);
-  return 0;
 }
 
 /* The blocks' weight gradients, each written whole, 0 where the mask is (sorted row j reads the columns
-   c < counts[j]). Blocks of rows: grad_b = gy[:, r0:r1]^T x[:, :hi]; of columns (by_columns): the block of columns
-   [c0, c1) stored transposed, grad_b = x[:, c0:c1]^T gy[:, lo:]. */
-int staircase_weight_grads(void *gemm, int by_columns, int B, int out, int nblocks, const int64_t *restrict spans,
-                           const int64_t *restrict counts, const float *gy, int ldy, const float *x, int ldx,
-                           float *const *grads) {
-  batch p;
-  if (batch_alloc(&p, nblocks)) return -2;
+   c < counts[j]): a block of rows gy[:, r0:r1]^T x[:, :hi], a block of columns x[:, c0:c1]^T gy[:, lo:]. */
+void staircase_weight_grads(void *sgemm, int by_columns, int B, int out, int nblocks, const int64_t *restrict spans,
+                            const int64_t *restrict counts, const float *gy, int ldy, const float *x, int ldx,
+                            float *const *grads) {
   for (int b = 0; b < nblocks; b++) {
     int a0 = (int)spans[4 * b], a1 = (int)spans[4 * b + 1], lo = (int)spans[4 * b + 2], hi = (int)spans[4 * b + 3];
-    if (by_columns) batch_add(&p, b, TRANS, NO_TRANS, a1 - a0, out - lo, B, x + a0, ldx, gy + lo, ldy, 0.0f, grads[b], out - lo);
-    else batch_add(&p, b, TRANS, NO_TRANS, a1 - a0, hi, B, gy + a0, ldy, x, ldx, 0.0f, grads[b], hi);
-  }
-  batch_run(gemm, &p, nblocks);
-  for (int b = 0; b < nblocks; b++) {  /* the strip that the staircase crosses: zero where the mask is */
-    int a0 = (int)spans[4 * b], a1 = (int)spans[4 * b + 1], lo = (int)spans[4 * b + 2], hi = (int)spans[4 * b + 3];
-    if (!by_columns) {
-      for (int j = a0; j < a1; j++) if (counts[j] < hi) memset(grads[b] + (int64_t)(j - a0) * hi + counts[j], 0, sizeof(float) * (size_t)(hi - counts[j]));
-    } else {
+    if (by_columns) {
       int width = out - lo;
-      for (int j = lo; j < hi; j++)
+      product(sgemm, 1, 0, a1 - a0, width, B, x + a0, ldx, gy + lo, ldy, 0.0f, grads[b], width);
+      for (int j = lo; j < hi; j++)  /* the strip the staircase crosses: row j does not read columns c >= counts[j] */
         for (int c = counts[j] > a0 ? (int)counts[j] : a0; c < a1; c++) grads[b][(int64_t)(c - a0) * width + (j - lo)] = 0.0f;
+    } else {
+      product(sgemm, 1, 0, a1 - a0, hi, B, gy + a0, ldy, x, ldx, 0.0f, grads[b], hi);
+      for (int j = a0; j < a1; j++)
+        if (counts[j] < hi) memset(grads[b] + (int64_t)(j - a0) * hi + counts[j], 0, sizeof(float) * (size_t)(hi - counts[j]));
     }
   }
-  return 0;
 }
 
-/* Blocks of columns, input gradient: gx[:, c0:c1] = gy[:, lo:] W_b^T for every block b (gx has row stride ldx; its
-   columns that no block holds are left as they are). */
-int staircase_columns_input_grads(void *gemm, int B, int out, int nblocks, const int64_t *restrict spans,
-                                  const float *const *blocks, const float *gy, int ldy, float *gx, int ldx) {
-  batch p;
-  if (batch_alloc(&p, nblocks)) return -2;
-  for (int b = 0; b < nblocks; b++) {
-    int c0 = (int)spans[4 * b], c1 = (int)spans[4 * b + 1], lo = (int)spans[4 * b + 2];
-    batch_add(&p, b, NO_TRANS, TRANS, B, c1 - c0, out - lo, gy + lo, ldy, blocks[b], out - lo, 0.0f, gx + c0, ldx);
+/* The inputs' gradient gx = gy W, written whole: a block of columns writes gx[:, c0:c1] = gy[:, lo:] W_b^T, blocks
+   of rows add gy[:, r0:r1] W_b to gx[:, :hi], the widest first (it writes), in the order of decreasing hi (as the
+   PyTorch path adds them); inputs that no block reads get 0. */
+void staircase_input_grads(void *sgemm, int by_columns, int B, int in, int out, int nblocks,
+                           const int64_t *restrict spans, const float *const *blocks, const float *gy, int ldy,
+                           float *gx, int ldx) {
+  int end = 0;
+  if (by_columns) {
+    for (int b = 0; b < nblocks; b++) {
+      int c0 = (int)spans[4 * b], c1 = (int)spans[4 * b + 1], lo = (int)spans[4 * b + 2];
+      product(sgemm, 0, 1, B, c1 - c0, out - lo, gy + lo, ldy, blocks[b], out - lo, 0.0f, gx + c0, ldx);
+      if (c1 > end) end = c1;
+    }
+  } else {
+    int done = 0, above = -1;  /* the blocks with the largest hi below `above` next (-1: none taken yet) */
+    while (done < nblocks) {
+      int next = -1;
+      for (int b = 0; b < nblocks; b++) {
+        int hi = (int)spans[4 * b + 3];
+        if ((above < 0 || hi < above) && hi > next) next = hi;
+      }
+      for (int b = 0; b < nblocks; b++) {
+        int r0 = (int)spans[4 * b], r1 = (int)spans[4 * b + 1];
+        if ((int)spans[4 * b + 3] != next) continue;
+        product(sgemm, 0, 0, B, next, r1 - r0, gy + r0, ldy, blocks[b], next, done == 0 ? 0.0f : 1.0f, gx, ldx);
+        if (done++ == 0) end = next;
+      }
+      above = next;
+    }
   }
-  batch_run(gemm, &p, nblocks);
-  return 0;
+  if (end < in)
+    for (int r = 0; r < B; r++) memset(gx + (int64_t)r * ldx + end, 0, sizeof(float) * (size_t)(in - end));
 }
