@@ -10,14 +10,14 @@ from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .masks import input_numbers
-from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares
+from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares, _gomp
 
 # %% auto #0
-__all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'PRODUCTS_IN_C', 'LISTS_SHARE_MIN', 'BINARY_SHARE_MIN', 'Staircase',
-           'staircase', 'block_shape', 'block_work', 'staircase_of_mask', 'gather_blocks', 'scatter_blocks',
-           'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c',
-           'blas_sgemm', 'block_products', 'StaircaseLinear', 'binary_applies', 'BinaryLists', 'binary_lists',
-           'binary_forward', 'binary_backward', 'set_made_numbers', 'staircase_mlp']
+__all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'PRODUCTS_IN_C', 'GRADIENTS_AT_ONCE', 'LISTS_SHARE_MIN',
+           'BINARY_SHARE_MIN', 'Staircase', 'staircase', 'block_shape', 'block_work', 'staircase_of_mask',
+           'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c',
+           'scatter_gradient_c', 'blas_sgemm', 'block_products', 'block_gradients', 'StaircaseLinear', 'binary_applies',
+           'BinaryLists', 'binary_lists', 'binary_forward', 'binary_backward', 'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -187,16 +187,18 @@ class StaircaseProduct(torch.autograd.Function):
         gys = (gy if ctx.sorted_out else gy.index_select(1, st.rows)).contiguous()
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = [None] * len(st.blocks) if gWs is not None else _packed(gy, st)  # the blocks' gradients, in one buffer
+        gx = gxs = None
+        if ctx.needs_input_grad[0]: gxs = gy.new_empty(len(gy), ctx.in_features)  # (never on the binary path: `binary_applies`)
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
             gW = packed
             binary_backward(gW, st, gys, ctx.lists)
         elif gWs is None and (sgemm := _in_c(st, gys, xs, *packed[:1])):  # all blocks in one call
             gW = packed
-            block_products(sgemm, 'weight', st, gW, xs, gys)
+            if gxs is not None and _in_c(st, gxs, *blocks[:1]):  # and the inputs' gradient at the same time
+                block_gradients(sgemm, st, blocks, gW, xs, gys, gxs); gx = gxs
+            else: block_products(sgemm, 'weight', st, gW, xs, gys)
         else: gW = [_block_gradient(ctx, blk, gys, xs, S, P, gWs) for blk, S, P in zip(st.blocks, strips, packed)]
-        gx = None
-        if ctx.needs_input_grad[0]:  # (not on the binary path, which `binary_applies` keeps for inputs without gradient)
-            gxs = gy.new_empty(len(gy), ctx.in_features)
+        if gxs is not None and gx is None:
             if sgemm := _in_c(st, gys, gxs, *blocks[:1]): block_products(sgemm, 'input', st, blocks, gys, gxs)  # (one call)
             elif st.by == 'rows':  # the widest block first writes its columns (beta=0), the others add to theirs
                 widest = sorted(range(len(blocks)), key=lambda i: -st.blocks[i][3])
@@ -208,7 +210,7 @@ class StaircaseProduct(torch.autograd.Function):
                 end = 0
                 for (c0, c1, lo, hi), W in zip(st.blocks, blocks): torch.mm(gys[:, lo:], W.T, out=gxs[:, c0:c1]); end = c1
                 gxs[:, end:].zero_()  # inputs that no unit reads
-            gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
+        if gxs is not None: gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
         gb = None
         if ctx.needs_input_grad[1]: gb = gys.sum(0).index_select(0, st.unrows) if ctx.sorted_out else gy.sum(0)
         if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(gW, st, ctx.in_features, gy), None, None, None
@@ -235,7 +237,8 @@ def staircase_kernel() -> ctypes.CDLL|None:
     k.staircase_forward.argtypes = [p, i, i, i, i, p, p, p, i, p, i]
     k.staircase_weight_grads.argtypes = [p, i, i, i, i, p, p, p, i, p, i, p]
     k.staircase_input_grads.argtypes = [p, i, i, i, i, i, p, p, p, i, p, i]
-    for f in (k.staircase_forward, k.staircase_weight_grads, k.staircase_input_grads): f.restype = None
+    k.staircase_gradients.argtypes = [p, p, p, p, i, i, i, i, i, p, p, p, p, p, i, p, i, p, i]
+    for f in (k.staircase_forward, k.staircase_weight_grads, k.staircase_input_grads, k.staircase_gradients): f.restype = None
     return k
 
 def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
@@ -354,6 +357,12 @@ def blas_sgemm() -> int|None:
     return None
 
 PRODUCTS_IN_C = True  # a layer's block products by the kernel file where torch carries MKL (False: one PyTorch call per block)
+GRADIENTS_AT_ONCE = True  # with two threads or more, a layer's weight and input gradients at once, one thread each
+
+@functools.cache
+def _team() -> tuple|None:
+    "The addresses of `GOMP_parallel`, `omp_get_thread_num`, `omp_get_num_threads` of torch's OpenMP (`_gomp`), or `None`."
+    return None if (g := _gomp()) is None else tuple(ctypes.cast(f, ctypes.c_void_p).value for f in g)
 
 def _in_c(st:Staircase, *ts:Tensor) -> int|None:
     "The address of `sgemm_` if the kernel can take these matrices (contiguous float32 on the CPU) and this staircase (int64 counts), else `None`."
@@ -390,6 +399,23 @@ def block_products(sgemm:int, # the address blas_sgemm() gives
                                                     a.data_ptr(), ld(a), ptrs)
     else: k.staircase_input_grads(sgemm, by_columns, B, len(st.cols), out, len(blocks), spans, ptrs, a.data_ptr(), ld(a),
                                                   b.data_ptr(), ld(b))
+
+def block_gradients(sgemm:int, # the address blas_sgemm() gives
+                    st:Staircase, # the layer's staircase
+                    blocks:list[Tensor], # its blocks
+                    grads:list[Tensor], # their gradients, to write
+                    xs:Tensor, # `(B, in)` the sorted inputs
+                    gys:Tensor, # `(B, out)` the sorted outputs' gradients
+                    gxs:Tensor # `(B, in)` the sorted inputs' gradients, to write
+                   ):
+    "`block_products` 'weight' and 'input' at once: on two of torch's threads where it has them (one product each), else one after the other."
+    team = _team()
+    if not GRADIENTS_AT_ONCE or team is None or torch.get_num_threads() < 2:
+        block_products(sgemm, 'weight', st, grads, xs, gys); block_products(sgemm, 'input', st, blocks, gys, gxs); return
+    staircase_kernel().staircase_gradients(sgemm, *team, st.by == 'columns', xs.shape[0], len(st.cols), len(st.rows), len(blocks),
+                                           _spans(st).data_ptr(), st.counts.data_ptr(), _block_pointers(st, blocks),
+                                           _block_pointers(st, grads), gys.data_ptr(), max(1, gys.shape[1]), xs.data_ptr(),
+                                           max(1, xs.shape[1]), gxs.data_ptr(), max(1, gxs.shape[1]))
 
 # %% ../nbs/04b_made_structured.ipynb #ee29d456
 #| code-fold: true

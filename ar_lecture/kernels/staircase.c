@@ -338,3 +338,31 @@ void staircase_input_grads(void *sgemm, int by_columns, int B, int in, int out, 
   if (end < in)
     for (int r = 0; r < B; r++) memset(gx + (int64_t)r * ldx + end, 0, sizeof(float) * (size_t)(in - end));
 }
+
+/* Both gradients of a layer at once: the weights' on one thread of a team of torch's OpenMP threads, the inputs' on
+   another (GNU OpenMP's GOMP_parallel, passed in with omp_get_thread_num and omp_get_num_threads; MKL runs one thread
+   inside a team), each as above. A team of one thread makes both. */
+typedef struct {
+  void *sgemm; int (*thread_num)(void), (*num_threads)(void);
+  int by_columns, B, in, out, nblocks; const int64_t *spans, *counts; const float *const *blocks; float *const *grads;
+  const float *gy; int ldy; const float *x; int ldx; float *gx; int ldgx;
+} gradients;
+
+static void gradients_member(void *data) {
+  const gradients *p = data;
+  for (int task = p->thread_num(); task < 2; task += p->num_threads()) {
+    if (task == 0) staircase_weight_grads(p->sgemm, p->by_columns, p->B, p->out, p->nblocks, p->spans, p->counts, p->gy,
+                                          p->ldy, p->x, p->ldx, p->grads);
+    else staircase_input_grads(p->sgemm, p->by_columns, p->B, p->in, p->out, p->nblocks, p->spans, p->blocks, p->gy,
+                               p->ldy, p->gx, p->ldgx);
+  }
+}
+
+void staircase_gradients(void *sgemm, void *gomp_parallel, void *thread_num, void *num_threads, int by_columns, int B,
+                         int in, int out, int nblocks, const int64_t *spans, const int64_t *counts,
+                         const float *const *blocks, float *const *grads, const float *gy, int ldy, const float *x,
+                         int ldx, float *gx, int ldgx) {
+  gradients p = {sgemm, (int (*)(void))thread_num, (int (*)(void))num_threads, by_columns, B, in, out, nblocks, spans,
+                 counts, blocks, grads, gy, ldy, x, ldx, gx, ldgx};
+  ((void (*)(void (*)(void *), void *, unsigned, unsigned))gomp_parallel)(gradients_member, &p, 2, 0);
+}
