@@ -166,10 +166,10 @@ class StaircaseProduct(torch.autograd.Function):
         ctx.lists = binary_lists(x, st, sorted_in) if binary else None
         bias_s = None if bias is None else bias.index_select(0, st.rows)  # sorted like the units
         if binary:  # the kernel writes the outputs whole: the bias plus the weights of the inputs that are on
-            y = x.new_empty(len(x), len(st.rows))
+            y = x.new_empty(x.shape[0], len(st.rows))
             binary_forward(y, st, blocks, ctx.lists, bias_s)
         else:  # the outputs start as the bias, and every block adds its product (its strip holds zeros)
-            y = x.new_zeros(len(x), len(st.rows)) if bias is None else bias_s.expand(len(x), -1).contiguous()
+            y = x.new_zeros(x.shape[0], len(st.rows)) if bias is None else bias_s.expand(x.shape[0], -1).contiguous()
             if sgemm := _in_c(st, xs, y, *blocks[:1]): block_products(sgemm, 'forward', st, blocks, xs, y)  # (one call)
             elif st.by == 'rows':  # a block of rows reads the first `hi` inputs
                 for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
@@ -188,7 +188,7 @@ class StaircaseProduct(torch.autograd.Function):
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
         packed = [None] * len(st.blocks) if gWs is not None else _packed(gy, st)  # the blocks' gradients, in one buffer
         gx = gxs = None
-        if ctx.needs_input_grad[0]: gxs = gy.new_empty(len(gy), ctx.in_features)  # (never on the binary path: `binary_applies`)
+        if ctx.needs_input_grad[0]: gxs = gy.new_empty(gy.shape[0], ctx.in_features)  # (never on the binary path: `binary_applies`)
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
             gW = packed
             binary_backward(gW, st, gys, ctx.lists)
@@ -245,8 +245,8 @@ def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
                  st:Staircase # its current staircase
                 ) -> bool:
     "Whether the compiled kernel sorts `weight`: a contiguous float32 matrix on the CPU, int64 indices, and a kernel built."
-    return (weight.device.type == 'cpu' and weight.dtype == torch.float32 and weight.is_contiguous()
-            and all(t.dtype == torch.int64 and t.device.type == 'cpu' and t.is_contiguous() for t in st[:3])
+    return (weight.is_cpu and weight.dtype == torch.float32 and weight.is_contiguous()
+            and all(t.dtype == torch.int64 and t.is_cpu and t.is_contiguous() for t in st[:3])
             and staircase_kernel() is not None)
 
 def _check_indices(st:Staircase):
@@ -325,7 +325,7 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
     out = len(st.rows)
     if in_features != len(st.cols): raise ValueError(f'the staircase is for {len(st.cols)} inputs, not {in_features}')
     if [B.shape for B in blocks] != _checked(st) or not all(
-            B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
+            B.is_contiguous() and B.dtype == torch.float32 and B.is_cpu for B in blocks):
         raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
     k, ptrs = staircase_kernel(), [t.data_ptr() for t in st[:3]]
     G = like.new_empty(out, in_features)
@@ -367,7 +367,7 @@ def _team() -> tuple|None:
 def _in_c(st:Staircase, *ts:Tensor) -> int|None:
     "The address of `sgemm_` if the kernel can take these matrices (contiguous float32 on the CPU) and this staircase (int64 counts), else `None`."
     if not PRODUCTS_IN_C or staircase_kernel() is None or st.counts.dtype != torch.int64 or not st.counts.is_contiguous() or not all(
-            t.dtype == torch.float32 and t.device.type == 'cpu' and t.is_contiguous() for t in ts): return None
+            t.dtype == torch.float32 and t.is_cpu and t.is_contiguous() for t in ts): return None
     return blas_sgemm()
 
 def _spans(st:Staircase) -> Tensor:
@@ -379,7 +379,7 @@ def _spans(st:Staircase) -> Tensor:
 def _block_pointers(st:Staircase, blocks:list[Tensor]):
     "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
     if [B.shape for B in blocks] != _checked(st) or not all(
-            B.is_contiguous() and B.dtype == torch.float32 and B.device.type == 'cpu' for B in blocks):
+            B.is_contiguous() and B.dtype == torch.float32 and B.is_cpu for B in blocks):
         raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
     return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
 
@@ -392,7 +392,7 @@ def block_products(sgemm:int, # the address blas_sgemm() gives
                   ):
     "A layer's block products by the kernel, one call: `b += a @ (W * M).T` block by block ('forward'); each block's weight gradient, zero where the mask is ('weight'); `b = a @ (W * M)` ('input'). All matrices contiguous float32."
     if what not in ('forward', 'weight', 'input'): raise ValueError(f"what must be 'forward', 'weight' or 'input'; got {what!r}")
-    k, ptrs, by_columns, B, ld = staircase_kernel(), _block_pointers(st, blocks), st.by == 'columns', len(a), lambda t: max(1, t.shape[1])
+    k, ptrs, by_columns, B, ld = staircase_kernel(), _block_pointers(st, blocks), st.by == 'columns', a.shape[0], lambda t: max(1, t.shape[1])
     spans, out = _spans(st).data_ptr(), len(st.rows)
     if what == 'forward': k.staircase_forward(sgemm, by_columns, B, out, len(blocks), spans, ptrs, a.data_ptr(), ld(a), b.data_ptr(), ld(b))
     elif what == 'weight': k.staircase_weight_grads(sgemm, by_columns, B, out, len(blocks), spans, st.counts.data_ptr(), b.data_ptr(), ld(b),
@@ -556,8 +556,8 @@ def binary_applies(x:Tensor, # `(B, in)` the layer's inputs
                    *blocks:Tensor # its blocks, if stored
                   ) -> bool:
     "Whether the binary path can compute this product: blocks of columns, float32 CPU tensors, no gradient for `x`, and the kernel built."
-    return (st.by == 'columns' and not x.requires_grad and x.device.type == 'cpu' and x.dtype == torch.float32
-            and all(B.dtype == torch.float32 and B.device.type == 'cpu' and B.is_contiguous() for B in blocks)
+    return (st.by == 'columns' and not x.requires_grad and x.is_cpu and x.dtype == torch.float32
+            and all(B.dtype == torch.float32 and B.is_cpu and B.is_contiguous() for B in blocks)
             and st.uncols.dtype == torch.int64 and staircase_kernel() is not None)
 
 class BinaryLists(NamedTuple):
@@ -576,7 +576,7 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
                  sorted_in:bool=False # `x` is in the sorted order of the inputs
                 ) -> BinaryLists:
     "The lists of ones that `binary_forward` and `binary_backward` read, or a `ValueError` if `x` holds other values."
-    if x.dim() != 2 or x.shape[1] != len(st.cols) or x.dtype != torch.float32 or x.device.type != 'cpu':
+    if x.dim() != 2 or x.shape[1] != len(st.cols) or x.dtype != torch.float32 or not x.is_cpu:
         raise ValueError(f'x must be a float32 CPU matrix (B, {len(st.cols)}); got {x.dtype} {tuple(x.shape)} on {x.device}')
     if st.by != 'columns': raise ValueError("the binary path needs a staircase cut by columns (by='columns')")
     geometry = _binary_geometry(st)  # (its indices checked, once per staircase)
@@ -614,7 +614,7 @@ def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
 def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):
     "A `ValueError` unless `y` is a contiguous float32 CPU `(B, out)` matrix for the lists' `B` examples."
     shape = (len(lists.row_start) - 1, len(st.rows))
-    if tuple(y.shape) != shape or not y.is_contiguous() or y.dtype != torch.float32 or y.device.type != 'cpu':
+    if tuple(y.shape) != shape or not y.is_contiguous() or y.dtype != torch.float32 or not y.is_cpu:
         raise ValueError(f'{name} must be a contiguous float32 CPU matrix {shape}; got {y.dtype} {tuple(y.shape)}')
 
 LISTS_SHARE_MIN = 1 << 18  # entries of x from which the lists are made by torch's threads, each taking its share of the examples
