@@ -298,6 +298,19 @@ def _in_row_parts(call, spans:list, size:int, share_min:int|None=None):
             if j1 > j0: call(j0, j1, s)
     in_threads(share, parts)
 
+def _spans(st:Staircase) -> Tensor:
+    "`st.blocks` as one int64 tensor, four numbers per block (kept with the staircase's `_record`)."
+    record = _record(st)
+    if 'spans' not in record: record['spans'] = torch.tensor(st.blocks, dtype=torch.int64).reshape(-1)
+    return record['spans']
+
+def _block_pointers(st:Staircase, blocks:list[Tensor]):
+    "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
+    if [B.shape for B in blocks] != _checked(st) or not all(
+            B.is_contiguous() and B.dtype == torch.float32 and B.is_cpu for B in blocks):
+        raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
+    return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
+
 def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the original unit order
                     st:Staircase # where the blocks are
                    ) -> list[Tensor]:
@@ -324,15 +337,12 @@ def scatter_gradient_c(blocks:list[Tensor], # one contiguous float32 tensor of b
     "`scatter_blocks` (masked) by the kernel, one pass writing the full `(out, in)` matrix in the original unit order."
     out = len(st.rows)
     if in_features != len(st.cols): raise ValueError(f'the staircase is for {len(st.cols)} inputs, not {in_features}')
-    if [B.shape for B in blocks] != _checked(st) or not all(
-            B.is_contiguous() and B.dtype == torch.float32 and B.is_cpu for B in blocks):
-        raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
+    ptr_array = _block_pointers(st, blocks)  # (each block checked)
     k, ptrs = staircase_kernel(), [t.data_ptr() for t in st[:3]]
     G = like.new_empty(out, in_features)
     G_ptr = G.data_ptr()
     if st.by == 'columns':  # every row gathers from the blocks it reads
-        spans = torch.tensor([(c0, c1, lo) for c0, c1, lo, hi in st.blocks], dtype=torch.int64).reshape(-1)
-        ptr_array = (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
+        spans = _spans(st)
         _in_row_parts(lambda j0, j1, s: k.staircase_scatter_columns(in_features, out, len(blocks), spans.data_ptr(), ptr_array,
                                                                      *ptrs, j0, j1, G_ptr), [(0, out)],
                       out * in_features)
@@ -369,19 +379,6 @@ def _in_c(st:Staircase, *ts:Tensor) -> int|None:
     if not PRODUCTS_IN_C or staircase_kernel() is None or st.counts.dtype != torch.int64 or not st.counts.is_contiguous() or not all(
             t.dtype == torch.float32 and t.is_cpu and t.is_contiguous() for t in ts): return None
     return blas_sgemm()
-
-def _spans(st:Staircase) -> Tensor:
-    "`st.blocks` as one int64 tensor, four numbers per block (kept with the staircase's `_record`)."
-    record = _record(st)
-    if 'spans' not in record: record['spans'] = torch.tensor(st.blocks, dtype=torch.int64).reshape(-1)
-    return record['spans']
-
-def _block_pointers(st:Staircase, blocks:list[Tensor]):
-    "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
-    if [B.shape for B in blocks] != _checked(st) or not all(
-            B.is_contiguous() and B.dtype == torch.float32 and B.is_cpu for B in blocks):
-        raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
-    return (ctypes.c_void_p * max(1, len(blocks)))(*[B.data_ptr() for B in blocks])
 
 def block_products(sgemm:int, # the address blas_sgemm() gives
                    what:str, # 'forward', 'weight' or 'input': see below
@@ -568,7 +565,7 @@ class BinaryLists(NamedTuple):
     on_examples: Tensor # int32, examples in increasing order
     block_of: Tensor # `(in,)` int32: the block holding sorted input `c`, -1 if no unit reads it
     first: Tensor # `(in,)` int32: the first sorted unit that reads sorted input `c`
-    spans: Tensor # `(3 * blocks,)` int64: `c0, c1, lo` per block
+    spans: Tensor # `(4 * blocks,)` int64: `c0, c1, lo, hi` per block, as the staircase's `blocks`
     ones: int # number of ones
 
 def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
@@ -607,8 +604,7 @@ def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:
         block_of = torch.full((n,), -1, dtype=torch.int32)
         for i, (c0, c1, lo, hi) in enumerate(st.blocks): block_of[c0:c1] = i
         first = torch.searchsorted(st.counts, torch.arange(n, device=st.counts.device), right=True).to(torch.int32)
-        spans = torch.tensor([v for c0, c1, lo, hi in st.blocks for v in (c0, c1, lo)], dtype=torch.int64)
-        record['binary'] = block_of, first, spans
+        record['binary'] = block_of, first, _spans(st)
     return record['binary']
 
 def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):

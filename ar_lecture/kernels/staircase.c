@@ -60,7 +60,7 @@ void staircase_gather_columns(int in, const float *restrict W, const int64_t *re
 /* -- section: scatter_columns -- */
 /* G[rows[j]][cols[c]] = block b's entry for (c, j) where the mask allows it, for every block b of columns that row j
    reads (lo_b <= j), 0 in every other column: the whole row of G is written, for the sorted rows [j0, j1).
-   spans holds (c0, c1, lo) per block, blocks their data, each (c1 - c0) x (out - lo). */
+   spans holds (c0, c1, lo, hi) per block, as Staircase.blocks, blocks their data, each (c1 - c0) x (out - lo). */
 void staircase_scatter_columns(int in, int out, int nblocks, const int64_t *restrict spans,
                                const float *const *blocks, const int64_t *restrict rows,
                                const int64_t *restrict cols, const int64_t *restrict counts, int j0, int j1,
@@ -69,7 +69,7 @@ void staircase_scatter_columns(int in, int out, int nblocks, const int64_t *rest
     float *dst = G + rows[j] * (int64_t)in;
     memset(dst, 0, sizeof(float) * (size_t)in);
     for (int b = 0; b < nblocks; b++) {
-      int c0 = (int)spans[3 * b], c1 = (int)spans[3 * b + 1], lo = (int)spans[3 * b + 2], width = out - lo;
+      int c0 = (int)spans[4 * b], c1 = (int)spans[4 * b + 1], lo = (int)spans[4 * b + 2], width = out - lo;
       if (j < lo) continue;
       const float *src = blocks[b] + (j - lo);
       int n = counts[j] < c1 ? (int)counts[j] : c1;
@@ -173,8 +173,8 @@ void binary_fill(int b0, int b1, const int32_t *restrict scan, const int32_t *re
 #define AR_CHUNK 1024
 static inline const float *block_row(const int64_t *spans, const float *const *blocks, int out, int blk, int c,
                                      int *lo) {  /* the row of sorted column c in its block, from the block's lo */
-  *lo = (int)spans[3 * blk + 2];
-  return blocks[blk] + (int64_t)(c - (int)spans[3 * blk]) * (out - *lo);
+  *lo = (int)spans[4 * blk + 2];
+  return blocks[blk] + (int64_t)(c - (int)spans[4 * blk]) * (out - *lo);
 }
 
 void staircase_binary_forward(int out, const int64_t *restrict spans, const float *const *blocks,
@@ -228,8 +228,8 @@ void staircase_binary_backward(int out, const int64_t *restrict spans, float *co
     for (int c = c_from; c < c_to; c++) {
       int blk = block_of[c];
       if (blk < 0) continue;
-      int lo = (int)spans[3 * blk + 2], from = lo > o0 ? lo : o0, reads = first[c] > from ? first[c] : from;
-      float *g = grads[blk] + (int64_t)(c - (int)spans[3 * blk]) * (out - lo);  /* g[j - lo]: row j */
+      int lo = (int)spans[4 * blk + 2], from = lo > o0 ? lo : o0, reads = first[c] > from ? first[c] : from;
+      float *g = grads[blk] + (int64_t)(c - (int)spans[4 * blk]) * (out - lo);  /* g[j - lo]: row j */
       for (int j = from; j < o1; j++) g[j - lo] = 0.0f;
       int32_t k = col_start[c], end = col_start[c + 1];
       for (; k + 8 <= end; k += 8) {  /* eight examples at a time: one load and store of g per eight rows read */
