@@ -175,6 +175,11 @@ def _gomp() -> tuple|None:
     return None
 
 @functools.cache
+def _team() -> tuple|None:
+    "The addresses of `GOMP_parallel`, `omp_get_thread_num`, `omp_get_num_threads` of torch's OpenMP (`_gomp`), for C code that runs its own team; or `None`."
+    return None if (g := _gomp()) is None else tuple(ctypes.cast(f, ctypes.c_void_p).value for f in g)
+
+@functools.cache
 def _pool(threads:int, pid:int) -> ThreadPoolExecutor: return ThreadPoolExecutor(threads)  # a forked process makes its own
 
 def in_threads(call, # `call(p)` computes part `p`

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .masks import input_numbers
-from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares, _gomp
+from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares, _team
 
 # %% auto #0
 __all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'PRODUCTS_IN_C', 'GRADIENTS_AT_ONCE', 'LISTS_SHARE_MIN',
@@ -368,11 +368,6 @@ def blas_sgemm() -> int|None:
 
 PRODUCTS_IN_C = True  # a layer's block products by the kernel file where torch carries MKL (False: one PyTorch call per block)
 GRADIENTS_AT_ONCE = True  # with two threads or more, a layer's weight and input gradients at once, one thread each
-
-@functools.cache
-def _team() -> tuple|None:
-    "The addresses of `GOMP_parallel`, `omp_get_thread_num`, `omp_get_num_threads` of torch's OpenMP (`_gomp`), or `None`."
-    return None if (g := _gomp()) is None else tuple(ctypes.cast(f, ctypes.c_void_p).value for f in g)
 
 def _in_c(st:Staircase, *ts:Tensor) -> int|None:
     "The address of `sgemm_` if the kernel can take these matrices (contiguous float32 on the CPU) and this staircase (int64 counts), else `None`."

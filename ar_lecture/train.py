@@ -14,14 +14,15 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
 from .core import Autoregressive, check_binary, check_size
-from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares, _gomp
+from .kernel import kernel_sections, kernel_constants, load_kernel, in_threads, in_row_shares, _gomp, _team
 from .mixture import Mixture, ensemble, first_k_log_probs
 from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint, torch_device
 
 # %% auto #0
-__all__ = ['LOSS_FILE', 'LOSS_SHARE_MIN', 'OPTIMIZERS', 'SCHEDULES', 'M_TRIM_THRESHOLD', 'M_MMAP_MAX', 'loss_kernel',
-           'nll_from_logits', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate', 'make_optimizer', 'lr_schedule',
-           'denormals_flushed', 'keep_freed_memory', 'Learner', 'plot_history']
+__all__ = ['LOSS_FILE', 'LOSS_SHARE_MIN', 'ADAM_FILE', 'ADAM_SHARE_MIN', 'OPTIMIZERS', 'SCHEDULES', 'M_TRIM_THRESHOLD',
+           'M_MMAP_MAX', 'loss_kernel', 'nll_from_logits', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate',
+           'adam_update', 'adam_kernel', 'CompiledAdam', 'make_optimizer', 'lr_schedule', 'denormals_flushed',
+           'keep_freed_memory', 'Learner', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #lossfile1
 LOSS_FILE = importlib.resources.files('ar_lecture')/'kernels'/'loss.c'  # shipped as package data
@@ -137,6 +138,113 @@ def evaluate(model:Autoregressive, # the density to evaluate: a model or an ense
     "Exact average NLL of `x` in nats with its standard error, computed in batches without gradients."
     return NLL.of(log_likelihoods(model, x, bs))
 
+# %% ../nbs/05_training.ipynb #adamfn01
+def adam_update(p:Tensor, # the parameter, updated in place
+                g:Tensor, # its gradient
+                m:Tensor, # moving average of the gradient, updated in place
+                v:Tensor, # moving average of the squared gradient, updated in place
+                step:float, # this update's number t, from 1
+                lr:float, betas:tuple[float, float], eps:float, # Adam's hyperparameters
+                weight_decay:float=0., # decay of the weights; 0: none
+                decoupled_weight_decay:bool=False # AdamW: shrink the weights instead of adding the decay to the gradient
+               ):
+    "One Adam step of one tensor in PyTorch, as `torch.optim.Adam` (AdamW with `decoupled_weight_decay`) computes it."
+    beta1, beta2 = betas
+    if weight_decay:
+        if decoupled_weight_decay: p.mul_(1 - lr * weight_decay)
+        else: g = g.add(p, alpha=weight_decay)
+    m.lerp_(g, 1 - beta1)
+    v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+    p.addcdiv_(m, (v.sqrt() / (1 - beta2 ** step) ** 0.5).add_(eps), value=-lr / (1 - beta1 ** step))
+
+# %% ../nbs/05_training.ipynb #adamfile1
+ADAM_FILE = importlib.resources.files('ar_lecture')/'kernels'/'adam.c'  # shipped as package data
+
+# %% ../nbs/05_training.ipynb #adamcls1
+ADAM_SHARE_MIN = 1 << 15  # elements from which the update is shared among torch's threads (below, waking them costs more)
+
+@functools.cache
+def adam_kernel() -> ctypes.CDLL|None:
+    "The compiled Adam of `ADAM_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
+    if (k := load_kernel(ADAM_FILE, 'CompiledAdam updates the parameters with PyTorch')) is None: return None
+    p, d = ctypes.c_void_p, ctypes.c_double
+    k.adam_step.argtypes, k.adam_step.restype = [p, p, p, ctypes.c_int, ctypes.c_int, p, p, p, p, p, p, d, d, d, d, d, ctypes.c_int], None
+    return k
+
+_ADAM_MAX_TENSORS = kernel_constants(ADAM_FILE.read_text())['ADAM_MAX_TENSORS']
+
+class CompiledAdam(torch.optim.Optimizer):
+    "Adam (AdamW with `decoupled_weight_decay`) as `torch.optim.Adam` computes it, each parameter group's update in one call of the compiled kernel shared among torch's threads."
+    def __init__(self, params, # parameters or parameter groups, as for `torch.optim.Adam`
+                 lr:float=1e-3, # learning rate
+                 betas:tuple[float, float]=(0.9, 0.999), # decay rates of the two moving averages
+                 eps:float=1e-8, # added to the denominator
+                 weight_decay:float=0., # decay of the weights; 0: none
+                 decoupled_weight_decay:bool=False # AdamW's decay (shrink the weights) instead of Adam's (add it to the gradient)
+                ):
+        for name, value in dict(lr=lr, eps=eps, weight_decay=weight_decay, beta1=betas[0], beta2=betas[1]).items():
+            beta = name.startswith('beta')
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value and (value < 1 or not beta)):
+                raise ValueError(f'{name} must be a finite number {"in [0, 1)" if beta else ">= 0"}; got {value!r}')
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                             decoupled_weight_decay=bool(decoupled_weight_decay)))
+
+    def __setstate__(self, state:dict):
+        "A state that `torch.optim.Adam` saved: its steps as Python numbers; its variants that this update does not make refused."
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault('decoupled_weight_decay', False)
+            if other := [k for k in ('amsgrad', 'maximize') if group.get(k)]:
+                raise ValueError(f'CompiledAdam does not compute the {" and ".join(other)} variant of Adam')
+        for s in self.state.values():
+            if torch.is_tensor(s.get('step')): s['step'] = float(s['step'])
+
+    def zero_grad(self, set_to_none:bool=True):
+        "Forget the gradients (`set_to_none`) or set them to zero."
+        for group in self.param_groups:
+            for p in group['params']:
+                if p.grad is None: continue
+                if set_to_none: p.grad = None
+                else: p.grad.detach_().zero_()
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        "One Adam step of every parameter that has a gradient; returns `closure()` (run first, with gradients) if given."
+        loss = None
+        if closure is not None:
+            with torch.enable_grad(): loss = closure()
+        k = adam_kernel()
+        for group in self.param_groups:
+            ps, gs, ms, vs, steps = [], [], [], [], []
+            for p in group['params']:
+                if (g := p.grad) is None: continue
+                if g.is_sparse: raise RuntimeError('CompiledAdam does not support sparse gradients')
+                state = self.state[p]
+                if not state:
+                    state.update(step=0., exp_avg=torch.zeros_like(p, memory_format=torch.preserve_format),
+                                 exp_avg_sq=torch.zeros_like(p, memory_format=torch.preserve_format))
+                state['step'] += 1
+                ps.append(p); gs.append(g); ms.append(state['exp_avg']); vs.append(state['exp_avg_sq']); steps.append(state['step'])
+            if not ps: continue
+            hyper = group['lr'], group['betas'], group['eps'], group['weight_decay'], group['decoupled_weight_decay']
+            if k is not None and all(p.is_cpu and p.dtype == torch.float32 and p.is_contiguous() and g.dtype == torch.float32
+                                     for p, g in zip(ps, gs)):
+                gs = [g if g.is_contiguous() else g.contiguous() for g in gs]
+                for at in range(0, len(ps), _ADAM_MAX_TENSORS): _adam_in_c(k, *(t[at:at + _ADAM_MAX_TENSORS] for t in (ps, gs, ms, vs, steps)), *hyper)
+            else:
+                for p, g, m, v, t in zip(ps, gs, ms, vs, steps): adam_update(p, g, m, v, t, *hyper)
+        return loss
+
+def _adam_in_c(k:ctypes.CDLL, ps, gs, ms, vs, steps, lr, betas, eps, weight_decay, decoupled):
+    "One call of the kernel for these tensors (contiguous float32 on the CPU)."
+    n = len(ps)
+    ptrs = (ctypes.c_void_p * (4 * n))(*[t.data_ptr() for ts in (ps, gs, ms, vs) for t in ts])
+    sizes = (ctypes.c_int64 * n)(*[p.numel() for p in ps])
+    threads = torch.get_num_threads() if sum(sizes) >= ADAM_SHARE_MIN else 1
+    team, at = _team() or (None, None, None), ctypes.addressof(ptrs)
+    k.adam_step(*team, threads, n, at, at + 8 * n, at + 16 * n, at + 24 * n, sizes, (ctypes.c_double * n)(*steps),
+                lr, *betas, eps, weight_decay, int(decoupled))
+
 # %% ../nbs/05_training.ipynb #285e868c
 OPTIMIZERS = ('adam', 'adagrad', 'sgd')
 SCHEDULES = ('none', 'cosine', 'step')
@@ -147,14 +255,18 @@ def make_optimizer(name:str, # 'adam', 'adagrad' or 'sgd' (momentum 0.9)
                    device:torch.device, # where the parameters are: the fused implementations are chosen per device
                    wd:float=0. # weight decay of the weight matrices (not the biases); 0: none
                   ) -> torch.optim.Optimizer:
-    "The optimizer called `name`, in PyTorch's fused implementation where `device` has one; Adam with `wd` is AdamW."
+    "The optimizer called `name`: Adam as `CompiledAdam` for float32 parameters on the CPU where the kernel is built, else in PyTorch's fused implementation where `device` has one; Adam with `wd` is AdamW."
     if not (isinstance(wd, (int, float)) and math.isfinite(wd) and wd >= 0): raise ValueError(f'wd must be finite and >= 0; got {wd!r}')
+    params = list(params)
     if wd:  # two groups: the weight matrices decay, biases and vectors do not
-        params = list(params)
         params = [dict(params=[p for p in params if p.dim() >= 2], weight_decay=wd),
                   dict(params=[p for p in params if p.dim() < 2], weight_decay=0.)]
     fused = device.type == 'cpu' or name != 'adagrad'  # no fused Adagrad on CUDA
-    if name == 'adam': return (torch.optim.AdamW if wd else torch.optim.Adam)(params, lr, fused=True)
+    if name == 'adam':
+        tensors = [p for g in params for p in (g['params'] if isinstance(g, dict) else [g])]
+        if device.type == 'cpu' and all(p.dtype == torch.float32 for p in tensors) and adam_kernel() is not None:
+            return CompiledAdam(params, lr, weight_decay=wd, decoupled_weight_decay=bool(wd))
+        return (torch.optim.AdamW if wd else torch.optim.Adam)(params, lr, fused=True)
     if name == 'adagrad': return torch.optim.Adagrad(params, lr, fused=fused or None)
     if name == 'sgd': return torch.optim.SGD(params, lr, momentum=0.9, fused=True)
     raise ValueError(f'unknown optimizer {name!r}; expected one of {OPTIMIZERS}')
