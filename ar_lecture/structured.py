@@ -14,10 +14,11 @@ from .kernel import kernel_sections, load_kernel, in_threads, in_row_shares, _te
 
 # %% auto #0
 __all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'PRODUCTS_IN_C', 'GRADIENTS_AT_ONCE', 'LISTS_SHARE_MIN',
-           'BINARY_SHARE_MIN', 'Staircase', 'staircase', 'block_shape', 'block_work', 'staircase_of_mask',
-           'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel', 'kernel_sorts', 'gather_blocks_c',
-           'scatter_gradient_c', 'blas_sgemm', 'block_products', 'block_gradients', 'StaircaseLinear', 'binary_applies',
-           'BinaryLists', 'binary_lists', 'binary_forward', 'binary_backward', 'set_made_numbers', 'staircase_mlp']
+           'BINARY_SHARE_MIN', 'BINARY_IN_TEAM', 'Staircase', 'staircase', 'block_shape', 'block_work',
+           'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel',
+           'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c', 'blas_sgemm', 'block_products', 'block_gradients',
+           'StaircaseLinear', 'binary_applies', 'BinaryLists', 'binary_lists', 'binary_forward', 'binary_backward',
+           'set_made_numbers', 'staircase_mlp']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -234,6 +235,7 @@ def staircase_kernel() -> ctypes.CDLL|None:
     k.binary_fill.argtypes, k.binary_fill.restype = [i, i, p, p, p, p, p], None
     k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, p, i, i, p], None
     k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
+    k.staircase_binary_team.argtypes, k.staircase_binary_team.restype = [p, p, p, i, i, i, i, p, p, p, p, p, p, p, p, p], None
     k.staircase_forward.argtypes = [p, i, i, i, i, p, p, p, i, p, i]
     k.staircase_weight_grads.argtypes = [p, i, i, i, i, p, p, p, i, p, i, p]
     k.staircase_input_grads.argtypes = [p, i, i, i, i, i, p, p, p, i, p, i]
@@ -610,6 +612,15 @@ def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):
 
 LISTS_SHARE_MIN = 1 << 18  # entries of x from which the lists are made by torch's threads, each taking its share of the examples
 BINARY_SHARE_MIN = 1 << 21  # adds from which the binary path shares its work among torch's threads (measured)
+BINARY_IN_TEAM = True  # shares cut by work on a team that C starts (False: equal shares, each handed out from Python)
+
+def _binary_team(k, backward:bool, out:int, items:int, lists:BinaryLists, ptrs, args, bias, gy, y) -> bool:
+    "Run the binary pass on a team that C starts, shares cut by work, where the work is worth threads and torch's OpenMP is GNU's; whether it ran."
+    threads = torch.get_num_threads()
+    if not BINARY_IN_TEAM or threads < 2 or lists.ones * out // 2 < BINARY_SHARE_MIN or (team := _team()) is None: return False
+    k.staircase_binary_team(*team, threads, backward, out, items, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
+                            bias, gy, y)
+    return True
 
 def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sorted order of the units
                    st:Staircase, # the staircase, cut by columns
@@ -624,6 +635,7 @@ def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sort
     k, (B, out), ptrs = staircase_kernel(), y.shape, _block_pointers(st, blocks)
     args = (lists.block_of, lists.first, lists.row_start, lists.on_inputs)
     b_ptr = None if bias is None else bias.data_ptr()
+    if _binary_team(k, False, out, B, lists, ptrs, args, b_ptr, None, y.data_ptr()): return
     _in_row_parts(lambda b0, b1, s: k.staircase_binary_forward(out, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
                                                                b_ptr, b0, b1, y.data_ptr()), [(0, B)], lists.ones * out // 2,
                   BINARY_SHARE_MIN)
@@ -637,6 +649,7 @@ def binary_backward(grads:list[Tensor], # one contiguous tensor of block_shape p
     _check_outputs(gy, st, lists, 'gy')
     k, (B, out), ptrs = staircase_kernel(), gy.shape, _block_pointers(st, grads)
     args = (lists.block_of, lists.first, lists.col_start, lists.on_examples)
+    if _binary_team(k, True, out, len(st.cols), lists, ptrs, args, None, gy.data_ptr(), None): return
     _in_row_parts(lambda c0, c1, s: k.staircase_binary_backward(out, lists.spans.data_ptr(), ptrs, *(t.data_ptr() for t in args),
                                                                 c0, c1, gy.data_ptr()), [(0, len(st.cols))], lists.ones * out // 2,
                   BINARY_SHARE_MIN)

@@ -36,6 +36,8 @@ def loss_kernel() -> ctypes.CDLL|None:
     if (k := load_kernel(LOSS_FILE, 'the loss is computed by PyTorch')) is None: return None
     i64, p = ctypes.c_int64, ctypes.c_void_p
     k.binary_nll.argtypes, k.binary_nll.restype = [i64, p, p, p, i64, i64, ctypes.c_float, p], ctypes.c_double
+    k.binary_nll_team.argtypes = [p, p, p, ctypes.c_int, i64, p, p, p, i64, ctypes.c_float, p]
+    k.binary_nll_team.restype = ctypes.c_double
     return k
 
 class _BinaryNLL(torch.autograd.Function):
@@ -46,8 +48,10 @@ class _BinaryNLL(torch.autograd.Function):
         l, x, g = logits.contiguous(), x.contiguous(), torch.empty_like(logits, memory_format=torch.contiguous_format)
         parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
         cols = None if columns is None else columns.data_ptr()
-        total = sum(in_row_shares(lambda p, r0, r1: k.binary_nll(n, l.data_ptr(), x.data_ptr(), cols, r0, r1, 1 / B, g.data_ptr()),
-                                  B, parts))
+        if parts > 1 and (team := _team()) is not None:  # the shares on a team that C starts: no Python per share
+            total = k.binary_nll_team(*team, parts, n, l.data_ptr(), x.data_ptr(), cols, B, 1 / B, g.data_ptr())
+        else: total = sum(in_row_shares(lambda p, r0, r1: k.binary_nll(n, l.data_ptr(), x.data_ptr(), cols, r0, r1, 1 / B,
+                                                                        g.data_ptr()), B, parts))
         ctx.save_for_backward(g)
         return logits.new_tensor(total / B)
 

@@ -256,6 +256,46 @@ void staircase_binary_backward(int out, const int64_t *restrict spans, float *co
   }
 }
 
+/* -- section: binary_team -- */
+/* Either pass for all examples (forward: items are examples, y written) or all sorted columns (backward: items are
+   columns, gy read, grads written), cut into shares of about equal work, one per thread of a team of torch's OpenMP
+   threads (GNU OpenMP's GOMP_parallel, passed in with omp_get_thread_num and omp_get_num_threads). An example's work
+   is its ones; a column's, its examples times the rows that read it, plus its row of the gradient to clear. Every
+   item is computed as by one call for all of them: the results do not depend on the cut. */
+typedef struct {
+  int (*thread_num)(void), (*num_threads)(void);
+  int backward, out, items; const int64_t *spans; float *const *blocks; const int32_t *block_of, *first, *start, *list;
+  const float *bias, *gy; float *y;
+} binary_job;
+
+static int64_t binary_work(const binary_job *j, int i) {
+  if (!j->backward) return j->start[i + 1] - j->start[i];
+  if (j->block_of[i] < 0) return 0;
+  return (int64_t)(j->start[i + 1] - j->start[i]) * (j->out - j->first[i]) + (j->out - (int)j->spans[4 * j->block_of[i] + 2]);
+}
+
+static void binary_member(void *data) {
+  const binary_job *j = data;
+  int64_t t = j->thread_num(), T = j->num_threads(), total = 0, done = 0;
+  for (int i = 0; i < j->items; i++) total += binary_work(j, i);
+  int i0 = 0, i1;  /* the share [i0, i1): from where the work done reaches total t / T to where it reaches total (t + 1) / T */
+  while (i0 < j->items && done * T < total * t) done += binary_work(j, i0++);
+  for (i1 = i0; i1 < j->items && (t == T - 1 || done * T < total * (t + 1)); i1++) done += binary_work(j, i1);
+  if (i1 <= i0) return;
+  if (j->backward) staircase_binary_backward(j->out, j->spans, j->blocks, j->block_of, j->first, j->start, j->list, i0, i1, j->gy);
+  else staircase_binary_forward(j->out, j->spans, (const float *const *)j->blocks, j->block_of, j->first, j->start, j->list,
+                                j->bias, i0, i1, j->y);
+}
+
+void staircase_binary_team(void *gomp_parallel, void *thread_num, void *num_threads, int threads, int backward, int out,
+                           int items, const int64_t *spans, float *const *blocks, const int32_t *block_of,
+                           const int32_t *first, const int32_t *start, const int32_t *list, const float *bias,
+                           const float *gy, float *y) {
+  binary_job j = {(int (*)(void))thread_num, (int (*)(void))num_threads, backward, out, items, spans, blocks, block_of,
+                  first, start, list, bias, gy, y};
+  ((void (*)(void (*)(void *), void *, unsigned, unsigned))gomp_parallel)(binary_member, &j, (unsigned)threads, 0);
+}
+
 /* -- section: block_products -- */
 /* A layer's block products, all in one call from Python: each block a call of BLAS's sgemm_ (the MKL inside torch;
    the Python side passes its address), without PyTorch's work around each product. Every matrix is row-major,
