@@ -233,6 +233,7 @@ def staircase_kernel() -> ctypes.CDLL|None:
     k.binary_scan.argtypes, k.binary_scan.restype = [i, p, p, i, i, p, p, p], ctypes.c_int64
     k.binary_offsets.argtypes, k.binary_offsets.restype = [i, i, i, p, p, p, p], None
     k.binary_fill.argtypes, k.binary_fill.restype = [i, i, p, p, p, p, p], None
+    k.binary_lists_team.argtypes, k.binary_lists_team.restype = [p, p, p, i, i, p, p, i, p, p, p, p, p, p, p], ctypes.c_int64
     k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, p, i, i, p], None
     k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
     k.staircase_binary_team.argtypes, k.staircase_binary_team.restype = [p, p, p, i, i, i, i, p, p, p, p, p, p, p, p, p], None
@@ -283,11 +284,14 @@ def _checked(st:Staircase) -> list[torch.Size]:
     return _record(st)['shapes']
 
 def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
-    "One tensor of `block_shape` per block, views into one new buffer."
-    shapes = [block_shape(st, b) for b in st.blocks]
-    buf, at, out = like.new_empty(sum(r * c for r, c in shapes)), 0, []
-    for r, c in shapes: out.append(buf[at:at + r * c].view(r, c)); at += r * c
-    return out
+    "One tensor of `block_shape` per block, views into one new buffer (where each starts is kept with the staircase's `_record`)."
+    record = _record(st)
+    if 'packing' not in record:
+        sizes = [r * c for r, c in record['shapes']]
+        record['packing'] = sum(sizes), [(s, (s[1], 1), sum(sizes[:i])) for i, s in enumerate(record['shapes'])]
+    total, views = record['packing']
+    buf = like.new_empty(total)
+    return [buf.as_strided(*v) for v in views]
 
 SHARE_MIN = 1 << 19  # matrices of fewer entries are sorted by one thread: waking the others costs more than it saves
 
@@ -580,17 +584,27 @@ def binary_lists(x:Tensor, # `(B, in)` float32 CPU, 0 and 1 only
     parts = min(B, torch.get_num_threads()) if B * n >= LISTS_SHARE_MIN else 1
     scan, row_len, count = (torch.empty(B * n, dtype=torch.int32), torch.empty(B, dtype=torch.int32),
                             torch.zeros(parts, n, dtype=torch.int32))
-    part_scan = lambda b0: scan.data_ptr() + 4 * b0 * n  # room for all of a part's inputs: it writes only its ones
-    found = in_row_shares(lambda p, b0, b1: k.binary_scan(n, x.data_ptr(), places.data_ptr(), b0, b1, part_scan(b0),
-                                                          row_len.data_ptr(), count[p].data_ptr()), B, parts)
+    row_start, col_start = torch.empty(B + 1, dtype=torch.int32), torch.empty(n + 1, dtype=torch.int32)
+    in_team = parts > 1 and BINARY_IN_TEAM and (team := _team()) is not None
+    if in_team:  # all three steps in one call, the shares on a team that C starts
+        on_inputs, on_examples = torch.empty(B * n, dtype=torch.int32), torch.empty(B * n, dtype=torch.int32)
+        ones = k.binary_lists_team(*team, parts, n, x.data_ptr(), places.data_ptr(), B, scan.data_ptr(), row_len.data_ptr(),
+                                   count.data_ptr(), row_start.data_ptr(), col_start.data_ptr(), on_inputs.data_ptr(),
+                                   on_examples.data_ptr())
+        found = [ones]
+    else:
+        part_scan = lambda b0: scan.data_ptr() + 4 * b0 * n  # room for all of a part's inputs: it writes only its ones
+        found = in_row_shares(lambda p, b0, b1: k.binary_scan(n, x.data_ptr(), places.data_ptr(), b0, b1, part_scan(b0),
+                                                              row_len.data_ptr(), count[p].data_ptr()), B, parts)
     if -1 in found: raise ValueError('x must hold only 0 and 1: the layer reads binary inputs (binary=True)')
     if -2 in found: raise MemoryError('the binary lists could not allocate their working memory')
-    row_start, col_start = torch.empty(B + 1, dtype=torch.int32), torch.empty(n + 1, dtype=torch.int32)
-    k.binary_offsets(B, n, parts, row_len.data_ptr(), row_start.data_ptr(), count.data_ptr(), col_start.data_ptr())
     ones = sum(found)
-    on_inputs, on_examples = torch.empty(ones, dtype=torch.int32), torch.empty(ones, dtype=torch.int32)
-    in_row_shares(lambda p, b0, b1: k.binary_fill(b0, b1, part_scan(b0), row_start.data_ptr(), count[p].data_ptr(),
-                                                  on_inputs.data_ptr(), on_examples.data_ptr()), B, parts)
+    if in_team: on_inputs, on_examples = on_inputs[:ones], on_examples[:ones]
+    else:
+        k.binary_offsets(B, n, parts, row_len.data_ptr(), row_start.data_ptr(), count.data_ptr(), col_start.data_ptr())
+        on_inputs, on_examples = torch.empty(ones, dtype=torch.int32), torch.empty(ones, dtype=torch.int32)
+        in_row_shares(lambda p, b0, b1: k.binary_fill(b0, b1, part_scan(b0), row_start.data_ptr(), count[p].data_ptr(),
+                                                      on_inputs.data_ptr(), on_examples.data_ptr()), B, parts)
     return BinaryLists(row_start, on_inputs, col_start, on_examples, *geometry, ones)
 
 def _binary_geometry(st:Staircase) -> tuple[Tensor, Tensor, Tensor]:

@@ -27,7 +27,7 @@ def main(threads:int=1, # torch's threads
         ):
     torch.set_num_threads(threads)
     if S.blas_sgemm() is None: print('torch carries no MKL here: the block products always go through PyTorch'); return
-    data, run = batches(batch), ours('structured', hidden, True)
+    data, run = batches(batch), ours('structured', hidden, 'compiled')
     for _ in range(5): run.step(next(data))
     names, times = list(SETTINGS), {n: [] for n in SETTINGS}
     for r in range(rounds):

@@ -4,8 +4,9 @@ users run them and next to the dense masked MADE with the same optimizer, all in
 
 A training step is what each implementation's own training script does per minibatch:
 - structured / dense (this library): `on_train_batch`, summed binary cross-entropy averaged over the batch (the
-  Learner's `nll_loss`), backward, optimizer step; Adam lr 1e-3, fused (`torch.optim.Adam(fused=True)`) or torch's
-  default implementation (foreach). Two more structured rows: every layer cut into blocks of rows (`by='rows'`), against
+  Learner's `nll_loss`), backward, optimizer step; Adam lr 1e-3 as the trainer makes it (`make_optimizer`: the
+  library's `CompiledAdam`, one compiled pass per parameter group), PyTorch's fused Adam (`torch.optim.Adam(fused=True)`)
+  or torch's default implementation (foreach). Two more structured rows: every layer cut into blocks of rows (`by='rows'`), against
   the default that cuts an output layer with at least twice as many inputs as units into blocks of columns; and the
   first layer multiplying its blocks by x (`binary=False`) instead of adding the weights of the inputs that are on.
 - karpathy/pytorch-made (`made.py`, stepped as in its `run.py`): `update_masks` every 20 steps, logits accumulated into
@@ -34,7 +35,7 @@ from fastcore.script import call_parse
 from ar_lecture.made import MADE
 from ar_lecture.mixture import MaskEnsemble
 from ar_lecture.structured import StaircaseLinear
-from ar_lecture.train import nll_loss
+from ar_lecture.train import nll_loss, make_optimizer
 from made_speed import batches
 
 def peer_source(repo:str, file:str) -> str:
@@ -71,20 +72,23 @@ class Runner:
     def step(self, x):
         self._step(self, x); self.i += 1
 
-def ours(layers:str, hidden:int, fused:bool, n_masks:int=1, by_rows:bool=False, products:bool=False) -> Runner:
+ADAMS = {'compiled': lambda p: make_optimizer('adam', p, 1e-3, torch.device('cpu')),
+         'fused': lambda p: torch.optim.Adam(p, 1e-3, fused=True), 'default': lambda p: torch.optim.Adam(p, 1e-3)}
+
+def ours(layers:str, hidden:int, adam:str, n_masks:int=1, by_rows:bool=False, products:bool=False) -> Runner:
     m = MADE(784, [hidden], ordering='random' if n_masks != 1 else None, n_masks=n_masks, layers=layers)
     if by_rows or products:  # every layer cut into blocks of rows, or the first layer multiplying its blocks
         for i, l in enumerate(m.layers):
             m.layers[i] = StaircaseLinear(l.in_features, l.out_features, l.bias is not None, fixed=l.fixed,
                                           by='rows' if by_rows else None)
         m.use_mask(0)
-    opt = torch.optim.Adam(m.parameters(), 1e-3, fused=True) if fused else torch.optim.Adam(m.parameters(), 1e-3)
+    opt = ADAMS[adam](m.parameters())
     def step(r, x):
         r.model.on_train_batch(); loss = nll_loss(r.model, x, check=False)
         r.opt.zero_grad(); loss.backward(); r.opt.step()
     masks = f', {n_masks} masks' if n_masks != 1 else ''
     how = ', all cut by rows' if by_rows else ', block products for x' if products else ''
-    return Runner(f'{layers} (ours){masks}{how}, Adam({"fused" if fused else "default"})', m, opt, step)
+    return Runner(f'{layers} (ours){masks}{how}, Adam({adam})', m, opt, step)
 
 def karpathy(cls, hidden:int) -> Runner:
     m = cls(784, [hidden], 784, num_masks=1)
@@ -168,12 +172,12 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
         print('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|')
         for h in map(int, hidden.split(',')):
             for B in map(int, batch.split(',')):
-                runners = [ours('structured', h, True), ours('structured', h, False), ours('structured', h, True, by_rows=True),
-                           ours('structured', h, True, products=True),
-                           ours('dense', h, True), ours('dense', h, False)]
+                runners = [ours('structured', h, 'compiled'), ours('structured', h, 'fused'), ours('structured', h, 'default'),
+                           ours('structured', h, 'compiled', by_rows=True), ours('structured', h, 'compiled', products=True),
+                           ours('dense', h, 'compiled'), ours('dense', h, 'fused'), ours('dense', h, 'default')]
                 if K: runners.append(karpathy(K, h))
                 if G: runners.append(generative(G, h))
-                if masks: runners += [ours('structured', h, True, masks), ours('dense', h, True, masks)]
+                if masks: runners += [ours('structured', h, 'compiled', masks), ours('dense', h, 'compiled', masks)]
                 data = batches(B)
                 for r in runners:  # warm; a cycle of masks is gone through once (a structured MADE sorts each mask once)
                     for _ in range(max(2, masks) if 'masks' in r.name else 2): r.step(next(data))

@@ -164,6 +164,52 @@ void binary_fill(int b0, int b1, const int32_t *restrict scan, const int32_t *re
   }
 }
 
+/* binary_lists_team: the three steps above for all B examples, the scan and the fill in shares of examples on a
+   team of torch's OpenMP threads (GNU OpenMP's GOMP_parallel, passed in with omp_get_thread_num and
+   omp_get_num_threads), the offsets in between on this thread. The lists are those of `parts` calls from Python
+   with the same shares. on_inputs and on_examples have room for B * in places. Returns what binary_scan returns. */
+typedef struct {
+  int (*thread_num)(void), (*num_threads)(void);
+  int in, B, parts; const float *x; const int64_t *places; int32_t *scan, *row_len, *count, *row_start, *on_inputs,
+  *on_examples; int64_t found[256];
+} lists_job;
+
+static void scan_member(void *data) {
+  lists_job *j = data;
+  for (int p = j->thread_num(); p < j->parts; p += j->num_threads()) {
+    int b0 = (int)((int64_t)j->B * p / j->parts), b1 = (int)((int64_t)j->B * (p + 1) / j->parts);
+    j->found[p] = binary_scan(j->in, j->x, j->places, b0, b1, j->scan + (int64_t)b0 * j->in, j->row_len,
+                              j->count + (int64_t)p * j->in);
+  }
+}
+
+static void fill_member(void *data) {
+  lists_job *j = data;
+  for (int p = j->thread_num(); p < j->parts; p += j->num_threads()) {
+    int b0 = (int)((int64_t)j->B * p / j->parts), b1 = (int)((int64_t)j->B * (p + 1) / j->parts);
+    binary_fill(b0, b1, j->scan + (int64_t)b0 * j->in, j->row_start, j->count + (int64_t)p * j->in, j->on_inputs,
+                j->on_examples);
+  }
+}
+
+int64_t binary_lists_team(void *gomp_parallel, void *thread_num, void *num_threads, int parts, int in, const float *x,
+                          const int64_t *places, int B, int32_t *scan, int32_t *row_len, int32_t *count,
+                          int32_t *row_start, int32_t *col_start, int32_t *on_inputs, int32_t *on_examples) {
+  void (*team)(void (*)(void *), void *, unsigned, unsigned) = (void (*)(void (*)(void *), void *, unsigned, unsigned))gomp_parallel;
+  lists_job j = {(int (*)(void))thread_num, (int (*)(void))num_threads, in, B, parts < 256 ? parts : 256, x, places, scan,
+                 row_len, count, row_start, on_inputs, on_examples, {0}};
+  team(scan_member, &j, (unsigned)j.parts, 0);
+  int64_t ones = 0;
+  for (int p = 0; p < j.parts; p++) if (j.found[p] == -1) return -1;  /* a value not 0 or 1 first, as from Python */
+  for (int p = 0; p < j.parts; p++) {
+    if (j.found[p] < 0) return j.found[p];
+    ones += j.found[p];
+  }
+  binary_offsets(B, in, j.parts, row_len, row_start, count, col_start);
+  team(fill_member, &j, (unsigned)j.parts, 0);
+  return ones;
+}
+
 /* -- section: binary_forward -- */
 /* y[b][j] = bias[j] + W[rows[j]][cols[c]] summed over the inputs c on in example b that row j reads: the rows from
    first[c] on (counts[j] > c), which are in the block of columns holding c (as above, block_of[c]; -1 if no row reads
