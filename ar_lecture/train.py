@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 import torch, torch.nn.functional as F
 from torch import Tensor
+from torch.autograd.graph import increment_version
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import master_bar, progress_bar
 from .core import Autoregressive, check_binary, check_size
@@ -217,9 +218,9 @@ class CompiledAdam(torch.optim.Optimizer):
         loss = None
         if closure is not None:
             with torch.enable_grad(): loss = closure()
-        k = adam_kernel()
+        k, f32 = adam_kernel(), torch.float32
         for group in self.param_groups:
-            ps, gs, ms, vs, steps = [], [], [], [], []
+            tensors, steps, sizes, in_c = [], [], [], k is not None  # tensors: p, g, m, v per parameter
             for p in group['params']:
                 if (g := p.grad) is None: continue
                 if g.is_sparse: raise RuntimeError('CompiledAdam does not support sparse gradients')
@@ -228,26 +229,30 @@ class CompiledAdam(torch.optim.Optimizer):
                     state.update(step=0., exp_avg=torch.zeros_like(p, memory_format=torch.preserve_format),
                                  exp_avg_sq=torch.zeros_like(p, memory_format=torch.preserve_format))
                 state['step'] += 1
-                ps.append(p); gs.append(g); ms.append(state['exp_avg']); vs.append(state['exp_avg_sq']); steps.append(state['step'])
-            if not ps: continue
+                m, v, n = state['exp_avg'], state['exp_avg_sq'], p.numel()
+                tensors.append((p, g, m, v)); steps.append(state['step']); sizes.append(n)
+                in_c = (in_c and p.dtype is f32 and g.dtype is f32 and m.dtype is f32 and v.dtype is f32 and p.is_cpu
+                        and p.is_contiguous() and m.is_contiguous() and v.is_contiguous() and g.numel() == m.numel() == v.numel() == n)
+            if not tensors: continue
             hyper = group['lr'], group['betas'], group['eps'], group['weight_decay'], group['decoupled_weight_decay']
-            if k is not None and all(p.is_cpu and p.dtype == torch.float32 and p.is_contiguous() and g.dtype == torch.float32
-                                     for p, g in zip(ps, gs)):
-                gs = [g if g.is_contiguous() else g.contiguous() for g in gs]
-                for at in range(0, len(ps), _ADAM_MAX_TENSORS): _adam_in_c(k, *(t[at:at + _ADAM_MAX_TENSORS] for t in (ps, gs, ms, vs, steps)), *hyper)
+            if in_c:
+                tensors = [(p, g if g.is_contiguous() else g.contiguous(), m, v) for p, g, m, v in tensors]
+                for at in range(0, len(tensors), _ADAM_MAX_TENSORS):
+                    _adam_in_c(k, tensors[at:at + _ADAM_MAX_TENSORS], steps[at:at + _ADAM_MAX_TENSORS],
+                               sizes[at:at + _ADAM_MAX_TENSORS], *hyper)
             else:
-                for p, g, m, v, t in zip(ps, gs, ms, vs, steps): adam_update(p, g, m, v, t, *hyper)
+                for (p, g, m, v), t in zip(tensors, steps): adam_update(p, g, m, v, t, *hyper)
         return loss
 
-def _adam_in_c(k:ctypes.CDLL, ps, gs, ms, vs, steps, lr, betas, eps, weight_decay, decoupled):
-    "One call of the kernel for these tensors (contiguous float32 on the CPU)."
-    n = len(ps)
-    ptrs = (ctypes.c_void_p * (4 * n))(*[t.data_ptr() for ts in (ps, gs, ms, vs) for t in ts])
-    sizes = (ctypes.c_int64 * n)(*[p.numel() for p in ps])
+def _adam_in_c(k:ctypes.CDLL, tensors:list, steps:list, sizes:list, lr, betas, eps, weight_decay, decoupled):
+    "One call of the kernel for these `(p, g, m, v)` (contiguous float32 on the CPU, `sizes` elements each); tells autograd that `p`, `m`, `v` changed."
+    n = len(tensors)
+    ptrs = (ctypes.c_void_p * (4 * n))(*[t[i].data_ptr() for i in range(4) for t in tensors])
     threads = torch.get_num_threads() if sum(sizes) >= ADAM_SHARE_MIN else 1
     team, at = _team() or (None, None, None), ctypes.addressof(ptrs)
-    k.adam_step(*team, threads, n, at, at + 8 * n, at + 16 * n, at + 24 * n, sizes, (ctypes.c_double * n)(*steps),
-                lr, *betas, eps, weight_decay, int(decoupled))
+    k.adam_step(*team, threads, n, at, at + 8 * n, at + 16 * n, at + 24 * n, (ctypes.c_int64 * n)(*sizes),
+                (ctypes.c_double * n)(*steps), lr, *betas, eps, weight_decay, int(decoupled))
+    increment_version([t[i] for t in tensors for i in (0, 2, 3)])  # (as an in-place PyTorch update would)
 
 # %% ../nbs/05_training.ipynb #285e868c
 OPTIMIZERS = ('adam', 'adagrad', 'sgd')
