@@ -64,7 +64,7 @@ LECTURE_BODIES = {
     'mixture': ['Mixture.log_prob', 'Mixture.logits'],
 }
 OUTLINE = {'blocks_forward'}  # shown at least in outline: first line and half of the body lines
-C_SOURCE_PAGES = {'nade.c': ('kernel', 'incremental'), 'staircase.c': ('made_structured',), 'loss.c': ('training',)}  # each .c file is shown on one of its pages
+C_SOURCE_PAGES = {'nade.c': ('kernel', 'incremental'), 'staircase.c': ('made_structured',), 'loss.c': ('training',), 'adam.c': ('training',)}  # each .c file is shown on one of its pages
 LONG_DEFAULT = 60  # characters
 MIN_FIGURE_WIDTH, MIN_DPI, MIN_DENSITY, MIN_CSS_PX_PER_INCH, MIN_FONT_PT = 300, 120, 1.25, 96, 9
 SKIP_METHODS = {'forward', 'backward', 'extra_repr', 'setup_context'}
