@@ -626,7 +626,7 @@ def _check_outputs(y:Tensor, st:Staircase, lists:BinaryLists, name:str):
 
 LISTS_SHARE_MIN = 1 << 18  # entries of x from which the lists are made by torch's threads, each taking its share of the examples
 BINARY_SHARE_MIN = 1 << 21  # adds from which the binary path shares its work among torch's threads (measured)
-BINARY_IN_TEAM = True  # shares cut by work on a team that C starts (False: equal shares, each handed out from Python)
+BINARY_IN_TEAM = True  # the binary lists and passes on a team that C starts, the passes' shares cut by work (False: equal shares handed out from Python)
 
 def _binary_team(k, backward:bool, out:int, items:int, lists:BinaryLists, ptrs, args, bias, gy, y) -> bool:
     "Run the binary pass on a team that C starts, shares cut by work, where the work is worth threads and torch's OpenMP is GNU's; whether it ran."

@@ -208,9 +208,12 @@ class CompiledAdam(torch.optim.Optimizer):
         "Forget the gradients (`set_to_none`) or set them to zero."
         for group in self.param_groups:
             for p in group['params']:
-                if p.grad is None: continue
+                if (g := p.grad) is None: continue
                 if set_to_none: p.grad = None
-                else: p.grad.detach_().zero_()
+                else:  # as torch.optim.Optimizer.zero_grad does
+                    if g.grad_fn is not None: g.detach_()
+                    else: g.requires_grad_(False)
+                    g.zero_()
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -231,8 +234,9 @@ class CompiledAdam(torch.optim.Optimizer):
                 state['step'] += 1
                 m, v, n = state['exp_avg'], state['exp_avg_sq'], p.numel()
                 tensors.append((p, g, m, v)); steps.append(state['step']); sizes.append(n)
-                in_c = (in_c and p.dtype is f32 and g.dtype is f32 and m.dtype is f32 and v.dtype is f32 and p.is_cpu
-                        and p.is_contiguous() and m.is_contiguous() and v.is_contiguous() and g.numel() == m.numel() == v.numel() == n)
+                in_c = (in_c and p.dtype is f32 and g.dtype is f32 and m.dtype is f32 and v.dtype is f32 and p.is_cpu and g.is_cpu
+                        and m.is_cpu and v.is_cpu and p.is_contiguous() and m.is_contiguous() and v.is_contiguous()
+                        and g.numel() == m.numel() == v.numel() == n)
             if not tensors: continue
             hyper = group['lr'], group['betas'], group['eps'], group['weight_decay'], group['decoupled_weight_decay']
             if in_c:
