@@ -156,8 +156,13 @@ class StaircaseProduct(torch.autograd.Function):
                 sorted_in:bool, # `x` is already in the sorted order of the previous layer's units
                 sorted_out:bool, # return `y` in the sorted order of this layer's units
                 binary:bool, # `x` holds only 0 and 1: blocks of columns add their rows where `x` is 1 (`binary_applies`)
-                *blocks:Tensor # the blocks themselves (sorted order), when `weight` is `None`
+                *blocks:Tensor # the blocks themselves (sorted order), or all of them back to back in one 1-D tensor (`StaircaseLinear.packed`), when `weight` is `None`
                ) -> Tensor:
+        ctx.packed = weight is None and len(blocks) == 1 and blocks[0].dim() == 1
+        if ctx.packed:  # one tensor: the blocks are views into it
+            total, views = _packing(st)
+            if blocks[0].numel() != total: raise ValueError(f'the packed blocks must have {total} elements; got {blocks[0].numel()}')
+            blocks = [blocks[0].as_strided(*v) for v in views]
         kernel = weight is not None and kernel_sorts(weight, st)  # one pass in C instead of PyTorch's gathers
         binary = binary and (weight is None or kernel) and binary_applies(x, st, *blocks)
         if strips is None:  # the kernel needs none
@@ -187,7 +192,7 @@ class StaircaseProduct(torch.autograd.Function):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
         gys = (gy if ctx.sorted_out else gy.index_select(1, st.rows)).contiguous()
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
-        packed = [None] * len(st.blocks) if gWs is not None else _packed(gy, st)  # the blocks' gradients, in one buffer
+        buf, packed = (None, [None] * len(st.blocks)) if gWs is not None else _packed(gy, st)  # the blocks' gradients, in one buffer
         gx = gxs = None
         if ctx.needs_input_grad[0]: gxs = gy.new_empty(gy.shape[0], ctx.in_features)  # (never on the binary path: `binary_applies`)
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
@@ -216,6 +221,7 @@ class StaircaseProduct(torch.autograd.Function):
         if ctx.needs_input_grad[1]: gb = gys.sum(0).index_select(0, st.unrows) if ctx.sorted_out else gy.sum(0)
         if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(gW, st, ctx.in_features, gy), None, None, None
         if ctx.full: return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None, None
+        if ctx.packed: return gx, gb, None, None, None, None, None, None, buf
         return gx, gb, None, None, None, None, None, None, *gW
 
 # %% ../nbs/04b_made_structured.ipynb #62239bbf
@@ -283,15 +289,19 @@ def _checked(st:Staircase) -> list[torch.Size]:
     "The shapes of the blocks of `st`, once its indices are checked (`_record`)."
     return _record(st)['shapes']
 
-def _packed(like:Tensor, st:Staircase) -> list[Tensor]:
-    "One tensor of `block_shape` per block, views into one new buffer (where each starts is kept with the staircase's `_record`)."
+def _packing(st:Staircase) -> tuple[int, list]:
+    "The blocks of `st` back to back in one buffer: its size, and `(shape, stride, offset)` of each block in it (kept with the staircase's `_record`)."
     record = _record(st)
     if 'packing' not in record:
         sizes = [r * c for r, c in record['shapes']]
         record['packing'] = sum(sizes), [(s, (s[1], 1), sum(sizes[:i])) for i, s in enumerate(record['shapes'])]
-    total, views = record['packing']
+    return record['packing']
+
+def _packed(like:Tensor, st:Staircase) -> tuple[Tensor, list[Tensor]]:
+    "A new buffer of `like`'s dtype and device, and one tensor of `block_shape` per block: views into it, back to back."
+    total, views = _packing(st)
     buf = like.new_empty(total)
-    return [buf.as_strided(*v) for v in views]
+    return buf, [buf.as_strided(*v) for v in views]
 
 SHARE_MIN = 1 << 19  # matrices of fewer entries are sorted by one thread: waking the others costs more than it saves
 
@@ -324,7 +334,7 @@ def gather_blocks_c(weight:Tensor, # `(out, in)` contiguous float32, in the orig
     if weight.shape != (len(st.rows), len(st.cols)):
         raise ValueError(f'the staircase is for a ({len(st.rows)}, {len(st.cols)}) matrix, not {tuple(weight.shape)}')
     _checked(st)
-    (out, n_in), k, blocks, ptrs = weight.shape, staircase_kernel(), _packed(weight, st), [t.data_ptr() for t in st[:3]]
+    (out, n_in), k, (_, blocks), ptrs = weight.shape, staircase_kernel(), _packed(weight, st), [t.data_ptr() for t in st[:3]]
     W = weight.data_ptr()
     if st.by == 'rows':
         _in_row_parts(lambda j0, j1, s: k.staircase_gather(n_in, W, *ptrs, s[0], j0, j1, s[2], s[3].data_ptr()),
@@ -443,26 +453,44 @@ class StaircaseLinear(nn.Module):
         self.spans = None  # the staircase's blocks, set with the mask
         self.register_load_state_dict_post_hook(lambda module, keys: module._zero_strips())
 
-    def _load_from_state_dict(self, state_dict, prefix, *args):
-        "Blocks saved in another layout (rows or columns, other groups, cuts not aligned: older versions) are re-cut into this layer's."
+    def _save_to_state_dict(self, destination, prefix, keep_vars):
+        "A fixed layer saves its blocks one by one (`blocks.0`, `blocks.1`, ...), not the buffer that holds them."
+        super()._save_to_state_dict(destination, prefix, keep_vars)
+        if self.fixed and self.spans is not None:
+            packed = destination.pop(f'{prefix}packed')
+            destination.update({f'{prefix}blocks.{i}': packed.as_strided(*v) for i, v in enumerate(_packing(self.st)[1])})
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
+        "Blocks saved one by one go into the buffer; blocks saved in another layout (rows or columns, other groups, cuts not aligned: older versions) are re-cut into this layer's first."
         keys = list(itertools.takewhile(lambda k: k in state_dict, (f'{prefix}blocks.{i}' for i in itertools.count())))
-        if self.fixed and self.spans is not None and keys:
-            st, saved = self.st, [state_dict[k].to(self.rows.device) for k in keys]
-            shapes = lambda st: [block_shape(st, b) for b in st.blocks]
+        packed = self.fixed and self.spans is not None and f'{prefix}packed' not in state_dict
+        if packed:
+            st, shapes = self.st, lambda st: [tuple(block_shape(st, b)) for b in st.blocks]
+            saved = [state_dict.pop(k).to(self.rows.device) for k in keys]
             cuts = (_staircase(st.rows, st.cols, st.counts, g, by, align) for by in ('rows', 'columns')
                     for g in {_default_groups(self.in_features, self.out_features, by), self.groups} for align in (None, 1))
-            old = next((c for c in cuts if [tuple(t.shape) for t in saved] == shapes(c)), st)
-            if shapes(old) != shapes(st):  # saved in another cut: through the masked matrix into this one
-                W = scatter_blocks(saved, old, self.in_features, saved[0])
-                for k in keys: del state_dict[k]
-                state_dict.update({f'{prefix}blocks.{i}': B for i, B in enumerate(gather_blocks(W, st))})
-        super()._load_from_state_dict(state_dict, prefix, *args)
+            old = next((c for c in cuts if [tuple(t.shape) for t in saved] == shapes(c)), st) if saved else st
+            if saved and shapes(old) != shapes(st):  # saved in another cut: through the masked matrix into this one
+                saved = gather_blocks(scatter_blocks(saved, old, self.in_features, saved[0]), st)
+            if [tuple(B.shape) for B in saved] != shapes(st):
+                if saved: error_msgs.append(f'size mismatch for {prefix}blocks: saved {[tuple(B.shape) for B in saved]}, '
+                                            f'this layer stores {shapes(st)}')
+                else: missing_keys.extend(f'{prefix}blocks.{i}' for i in range(len(st.blocks)))
+            else: state_dict[f'{prefix}packed'] = torch.cat([B.reshape(-1).to(self.packed.device) for B in saved] + [self.packed.new_empty(0)])
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+        if packed and f'{prefix}packed' in missing_keys: missing_keys.remove(f'{prefix}packed')  # (said as its blocks)
 
     @torch.no_grad()
     def _zero_strips(self):
         "Blocks hold zeros where the mask is (after loading weights, say)."
         if self.fixed and self.spans is not None:
             for b, B, S in zip(self.spans, self.blocks, self._strips()): _strip(self.st, b, B).mul_(S)
+
+    @property
+    def blocks(self) -> list[Tensor]:
+        "A fixed layer's blocks, in the order of its staircase: views into `packed`, the one parameter that holds them back to back."
+        if not self.fixed or self.spans is None: raise ValueError('only a fixed layer with its mask set stores blocks (fixed=True)')
+        return [self.packed.as_strided(*v) for v in _packing(self.st)[1]]
 
     @property
     def st(self) -> Staircase:
@@ -486,7 +514,8 @@ class StaircaseLinear(nn.Module):
             return
         device = self.weight.device
         if self.fixed:
-            self.blocks = nn.ParameterList([b.clone(memory_format=torch.contiguous_format) for b in gather_blocks(self.weight.detach(), st)])
+            blocks = gather_blocks(self.weight.detach(), st)
+            self.packed = nn.Parameter(torch.cat([b.reshape(-1) for b in blocks] + [self.weight.new_empty(0)]))
             del self.weight
         for name in ('rows', 'cols', 'counts', 'unrows', 'uncols'):
             self.register_buffer(name, getattr(st, name).to(device), persistent=False)
@@ -540,13 +569,14 @@ class StaircaseLinear(nn.Module):
             raise ValueError(f'x must have shape (batch, {self.in_features}); got {tuple(x.shape)}')
         if self.fixed:
             return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, self.binary,
-                                          *self.blocks._parameters.values())  # (faster than iterating the list)
+                                          self.packed)  # (one parameter: autograd and the optimizer handle one tensor)
         st = self.st
         return StaircaseProduct.apply(x, self.bias, st, None if kernel_sorts(self.weight, st) else self._strips(), self.weight,
                                       sorted_in, sorted_out, self.binary)
 
     def extra_repr(self) -> str:
-        return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}, by={self.by!r}, binary={self.binary}'
+        blocks = f', blocks={[tuple(block_shape(self.st, b)) for b in self.spans]}' if self.fixed and self.spans is not None else ''
+        return f'in_features={self.in_features}, out_features={self.out_features}, fixed={self.fixed}, groups={self.groups}, by={self.by!r}, binary={self.binary}{blocks}'
 
 # %% ../nbs/04b_made_structured.ipynb #binfn01
 def binary_applies(x:Tensor, # `(B, in)` the layer's inputs
