@@ -473,9 +473,10 @@ class StaircaseLinear(nn.Module):
             if saved and shapes(old) != shapes(st):  # saved in another cut: through the masked matrix into this one
                 saved = gather_blocks(scatter_blocks(saved, old, self.in_features, saved[0]), st)
             if [tuple(B.shape) for B in saved] != shapes(st):
-                if saved: error_msgs.append(f'size mismatch for {prefix}blocks: saved {[tuple(B.shape) for B in saved]}, '
-                                            f'this layer stores {shapes(st)}')
-                else: missing_keys.extend(f'{prefix}blocks.{i}' for i in range(len(st.blocks)))
+                if len(saved) < len(st.blocks) and [tuple(B.shape) for B in saved] == shapes(st)[:len(saved)]:
+                    missing_keys.extend(f'{prefix}blocks.{i}' for i in range(len(saved), len(st.blocks)))
+                else: error_msgs.append(f'size mismatch for {prefix}blocks: saved {[tuple(B.shape) for B in saved]}, '
+                                        f'this layer stores {shapes(st)}')
             else: state_dict[f'{prefix}packed'] = torch.cat([B.reshape(-1).to(self.packed.device) for B in saved] + [self.packed.new_empty(0)])
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
         if packed and f'{prefix}packed' in missing_keys: missing_keys.remove(f'{prefix}packed')  # (said as its blocks)
