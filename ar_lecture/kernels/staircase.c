@@ -168,6 +168,7 @@ void binary_fill(int b0, int b1, const int32_t *restrict scan, const int32_t *re
    team of torch's OpenMP threads (GNU OpenMP's GOMP_parallel, passed in with omp_get_thread_num and
    omp_get_num_threads), the offsets in between on this thread. The lists are those of `parts` calls from Python
    with the same shares. on_inputs and on_examples have room for B * in places. Returns what binary_scan returns. */
+typedef void (*gomp_parallel_fn)(void (*)(void *), void *, unsigned, unsigned);  /* GOMP_parallel(fn, data, threads, 0) */
 typedef struct {
   int (*thread_num)(void), (*num_threads)(void);
   int in, B, parts; const float *x; const int64_t *places; int32_t *scan, *row_len, *count, *row_start, *on_inputs,
@@ -195,7 +196,7 @@ static void fill_member(void *data) {
 int64_t binary_lists_team(void *gomp_parallel, void *thread_num, void *num_threads, int parts, int in, const float *x,
                           const int64_t *places, int B, int32_t *scan, int32_t *row_len, int32_t *count,
                           int32_t *row_start, int32_t *col_start, int32_t *on_inputs, int32_t *on_examples) {
-  void (*team)(void (*)(void *), void *, unsigned, unsigned) = (void (*)(void (*)(void *), void *, unsigned, unsigned))gomp_parallel;
+  gomp_parallel_fn team = (gomp_parallel_fn)gomp_parallel;
   lists_job j = {(int (*)(void))thread_num, (int (*)(void))num_threads, in, B, parts < 256 ? parts : 256, x, places, scan,
                  row_len, count, row_start, on_inputs, on_examples, {0}};
   team(scan_member, &j, (unsigned)j.parts, 0);
@@ -339,7 +340,7 @@ void staircase_binary_team(void *gomp_parallel, void *thread_num, void *num_thre
                            const float *gy, float *y) {
   binary_job j = {(int (*)(void))thread_num, (int (*)(void))num_threads, backward, out, items, spans, blocks, block_of,
                   first, start, list, bias, gy, y};
-  ((void (*)(void (*)(void *), void *, unsigned, unsigned))gomp_parallel)(binary_member, &j, (unsigned)threads, 0);
+  ((gomp_parallel_fn)gomp_parallel)(binary_member, &j, (unsigned)threads, 0);
 }
 
 /* -- section: block_products -- */
@@ -450,5 +451,5 @@ void staircase_gradients(void *sgemm, void *gomp_parallel, void *thread_num, voi
                          int ldx, float *gx, int ldgx) {
   gradients p = {sgemm, (int (*)(void))thread_num, (int (*)(void))num_threads, by_columns, B, in, out, nblocks, spans,
                  counts, blocks, grads, gy, ldy, x, ldx, gx, ldgx};
-  ((void (*)(void (*)(void *), void *, unsigned, unsigned))gomp_parallel)(gradients_member, &p, 2, 0);
+  ((gomp_parallel_fn)gomp_parallel)(gradients_member, &p, 2, 0);
 }
