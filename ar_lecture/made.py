@@ -5,12 +5,13 @@
 # %% ../nbs/04_made.ipynb #1ce336f1
 from __future__ import annotations
 import warnings
+from typing import Callable
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .core import Autoregressive, check_ordering, check_size
 from .masks import (random_ordering, input_numbers, hidden_numbers, check_sizes, check_hidden_numbers,
                               made_masks, cut_off_outputs)
-from .structured import StaircaseLinear, set_made_numbers, staircase_mlp
+from .structured import StaircaseLinear, set_made_numbers, staircase_mlp, staircase_mlp_backprop
 
 # %% auto #0
 __all__ = ['MaskedLinear', 'MADE', 'fast_sample']
@@ -176,6 +177,20 @@ class MADE(Autoregressive):
         if self.direct is not None and not torch.equal(self.direct.rows, out_layer.rows): return self.logits(x, False), None
         out = staircase_mlp(self.layers, x, sorted_out=True)  # outputs sorted by number: no permutation back
         return (out if self.direct is None else out + self.direct(x, sorted_out=True)), out_layer.rows
+
+    def sorted_logits_backprop(self, x:Tensor, # (B, n_in) binary inputs
+                               check:bool=True # validate `x`
+                              ) -> tuple[Tensor, Tensor, Callable[[Tensor], None]]|None:
+        "`sorted_logits` without autograd's graph, with `backprop(g)` that adds the parameters' gradients for the logits' gradient `g` to their `.grad`: the backward pass written out (`staircase_mlp_backprop`). `None` where there is none: dense layers, or direct connections sorted otherwise."
+        if self.config['layers'] != 'structured': return None
+        if check: x = self.check(x)
+        x, out_layer = x.to(self.layers[0].bias.dtype), self.layers[-1]
+        if self.direct is not None and not torch.equal(self.direct.rows, out_layer.rows): return None
+        out, backprop = staircase_mlp_backprop(self.layers, x, sorted_out=True)
+        if self.direct is None: return out, out_layer.rows, backprop
+        direct, backprop_direct = staircase_mlp_backprop([self.direct], x, sorted_out=True)
+        def both(g:Tensor): backprop(g); backprop_direct(g)
+        return out.add_(direct), out_layer.rows, both
 
     @torch.no_grad()
     def sample(self, n:int, # number of samples

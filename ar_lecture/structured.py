@@ -6,7 +6,7 @@
 from __future__ import annotations
 import bisect, ctypes, functools, importlib.resources, itertools, math, os
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .masks import input_numbers
@@ -18,7 +18,7 @@ __all__ = ['CUT_ALIGN', 'STAIRCASE_FILE', 'SHARE_MIN', 'PRODUCTS_IN_C', 'GRADIEN
            'staircase_of_mask', 'gather_blocks', 'scatter_blocks', 'StaircaseProduct', 'staircase_kernel',
            'kernel_sorts', 'gather_blocks_c', 'scatter_gradient_c', 'blas_sgemm', 'block_products', 'block_gradients',
            'StaircaseLinear', 'binary_applies', 'BinaryLists', 'binary_lists', 'binary_forward', 'binary_backward',
-           'set_made_numbers', 'staircase_mlp']
+           'set_made_numbers', 'staircase_mlp', 'staircase_mlp_backprop']
 
 # %% ../nbs/04b_made_structured.ipynb #d6322614
 class Staircase(NamedTuple):
@@ -566,14 +566,15 @@ class StaircaseLinear(nn.Module):
                 sorted_in:bool=False, # `x` is in the sorted order of the previous layer's units (`cols`)
                 sorted_out:bool=False # return the outputs in the sorted order of this layer's units (`rows`)
                ) -> Tensor:
+        return StaircaseProduct.apply(*self._product_inputs(x, sorted_in, sorted_out))
+
+    def _product_inputs(self, x:Tensor, sorted_in:bool, sorted_out:bool) -> tuple:
+        "The inputs of `StaircaseProduct` for `x`: the packed blocks (one parameter: autograd and the optimizer handle one tensor), or the full weight."
         if x.dim() != 2 or x.shape[1] != self.in_features:
             raise ValueError(f'x must have shape (batch, {self.in_features}); got {tuple(x.shape)}')
-        if self.fixed:
-            return StaircaseProduct.apply(x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, self.binary,
-                                          self.packed)  # (one parameter: autograd and the optimizer handle one tensor)
+        if self.fixed: return x, self.bias, self.st, self._strips(), None, sorted_in, sorted_out, self.binary, self.packed
         st = self.st
-        return StaircaseProduct.apply(x, self.bias, st, None if kernel_sorts(self.weight, st) else self._strips(), self.weight,
-                                      sorted_in, sorted_out, self.binary)
+        return x, self.bias, st, None if kernel_sorts(self.weight, st) else self._strips(), self.weight, sorted_in, sorted_out, self.binary
 
     def extra_repr(self) -> str:
         blocks = f', blocks={[tuple(block_shape(self.st, b)) for b in self.spans]}' if self.fixed and self.spans is not None else ''
@@ -726,3 +727,45 @@ def staircase_mlp(layers:list, # StaircaseLinear layers, each reading the previo
         if l + 1 < len(layers): h = F.relu(h, inplace=True)
         sorted_h = keep
     return h
+
+# %% ../nbs/04b_made_structured.ipynb #bprop02
+class _Tape:
+    "Stands in for autograd's `ctx`: keeps what `StaircaseProduct.forward` saves, for its `backward`."
+    def __init__(self, needs_input_grad:tuple): self.needs_input_grad = needs_input_grad
+    def save_for_backward(self, *tensors:Tensor): self.saved_tensors = tensors
+
+def _add_grad(p:Tensor|None, g:Tensor|None):
+    "Add `g` to `p.grad` as autograd does (`g` itself if `p` has no gradient yet)."
+    if p is None or g is None or not p.requires_grad: return
+    if p.grad is None: p.grad = g
+    else: p.grad.add_(g)
+
+def staircase_mlp_backprop(layers:list, # StaircaseLinear layers, each reading the previous one's units
+                           x:Tensor, # `(B, in_features)` inputs of the first layer, not requiring a gradient
+                           sorted_out:bool=False # the outputs in the sorted order of the last layer's units
+                          ) -> tuple[Tensor, Callable[[Tensor], None]]:
+    "`staircase_mlp(layers, x, sorted_out)` without a graph, and `backprop(g)`: adds to each parameter's `.grad` its gradient for the outputs' gradient `g`, as `backward` would."
+    if x.requires_grad: raise ValueError('x must not require a gradient: backprop gives the parameters their gradients only')
+    tapes, h, sorted_h = [], x, False
+    with torch.no_grad():
+        for l, layer in enumerate(layers):
+            keep = sorted_out if l + 1 == len(layers) else torch.equal(layer.rows, layers[l + 1].cols)
+            tape = _Tape((l > 0, layer.bias is not None and layer.bias.requires_grad))  # (x needs no gradient)
+            out = StaircaseProduct.forward(tape, *layer._product_inputs(h, sorted_h, keep))
+            params = [layer.packed if layer.fixed else layer.weight, layer.bias]
+            tapes.append((tape, h, params, [None if p is None else p._version for p in params]))
+            if l + 1 < len(layers): out = out.relu_()
+            h, sorted_h = out, keep
+
+    def backprop(g:Tensor # `(B, out_features)` gradient of the loss with respect to the outputs
+                ):
+        for tape, _, params, versions in tapes:
+            if [None if p is None else p._version for p in params] != versions:
+                raise RuntimeError('a weight was changed in place since the forward pass: its gradient would be wrong')
+        with torch.no_grad():
+            for tape, h_in, (weight, bias), _ in reversed(tapes):
+                gx, gb, _, _, g_weight, *rest = StaircaseProduct.backward(tape, g)
+                _add_grad(weight, rest[-1] if len(rest) == 4 else g_weight)  # the packed blocks' gradient, or the full weight's
+                _add_grad(bias, gb)
+                if gx is not None: g = gx.masked_fill_(h_in <= 0, 0)  # through the ReLU: where the unit was off, nothing
+    return h, backprop

@@ -21,9 +21,9 @@ from .checkpoint import save_checkpoint, read_checkpoint, model_from_checkpoint,
 
 # %% auto #0
 __all__ = ['LOSS_FILE', 'LOSS_SHARE_MIN', 'ADAM_FILE', 'ADAM_SHARE_MIN', 'OPTIMIZERS', 'SCHEDULES', 'M_TRIM_THRESHOLD',
-           'M_MMAP_MAX', 'loss_kernel', 'nll_from_logits', 'nll_loss', 'NLL', 'log_likelihoods', 'evaluate',
-           'adam_update', 'adam_kernel', 'CompiledAdam', 'make_optimizer', 'lr_schedule', 'denormals_flushed',
-           'keep_freed_memory', 'Learner', 'plot_history']
+           'M_MMAP_MAX', 'loss_kernel', 'nll_from_logits', 'nll_and_gradient', 'nll_loss', 'nll_backward', 'NLL',
+           'log_likelihoods', 'evaluate', 'adam_update', 'adam_kernel', 'CompiledAdam', 'make_optimizer', 'lr_schedule',
+           'denormals_flushed', 'keep_freed_memory', 'Learner', 'plot_history']
 
 # %% ../nbs/05_training.ipynb #lossfile1
 LOSS_FILE = importlib.resources.files('ar_lecture')/'kernels'/'loss.c'  # shipped as package data
@@ -41,20 +41,25 @@ def loss_kernel() -> ctypes.CDLL|None:
     k.binary_nll_team.restype = ctypes.c_double
     return k
 
+def _nll_kernel(logits:Tensor, x:Tensor, columns:Tensor|None) -> tuple[float, Tensor]:
+    "The loss (a float) and its gradient with respect to the logits, written by the kernel in one pass."
+    (B, n), k = logits.shape, loss_kernel()
+    l, x, g = logits.contiguous(), x.contiguous(), torch.empty_like(logits, memory_format=torch.contiguous_format)
+    parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
+    cols = None if columns is None else columns.data_ptr()
+    if parts > 1 and (team := _team()) is not None:  # the shares on a team that C starts: no Python per share
+        total = k.binary_nll_team(*team, parts, n, l.data_ptr(), x.data_ptr(), cols, B, 1 / B, g.data_ptr())
+    else: total = sum(in_row_shares(lambda p, r0, r1: k.binary_nll(n, l.data_ptr(), x.data_ptr(), cols, r0, r1, 1 / B,
+                                                                    g.data_ptr()), B, parts))
+    return total / B, g
+
 class _BinaryNLL(torch.autograd.Function):
     "The loss by the kernel; its gradient is written in the same pass and kept for the backward."
     @staticmethod
     def forward(ctx, logits:Tensor, x:Tensor, columns:Tensor|None) -> Tensor:
-        (B, n), k = logits.shape, loss_kernel()
-        l, x, g = logits.contiguous(), x.contiguous(), torch.empty_like(logits, memory_format=torch.contiguous_format)
-        parts = min(B, torch.get_num_threads()) if l.numel() >= LOSS_SHARE_MIN else 1
-        cols = None if columns is None else columns.data_ptr()
-        if parts > 1 and (team := _team()) is not None:  # the shares on a team that C starts: no Python per share
-            total = k.binary_nll_team(*team, parts, n, l.data_ptr(), x.data_ptr(), cols, B, 1 / B, g.data_ptr())
-        else: total = sum(in_row_shares(lambda p, r0, r1: k.binary_nll(n, l.data_ptr(), x.data_ptr(), cols, r0, r1, 1 / B,
-                                                                        g.data_ptr()), B, parts))
+        total, g = _nll_kernel(logits, x, columns)
         ctx.save_for_backward(g)
-        return logits.new_tensor(total / B)
+        return logits.new_tensor(total)
 
     @staticmethod
     def backward(ctx, go:Tensor):
@@ -73,21 +78,42 @@ def _checked_columns(columns:Tensor, n:int) -> Tensor:
         _COLUMNS[id(columns)] = columns, columns._version
     return columns
 
-def nll_from_logits(logits:Tensor, # `(B, n)` logits of the conditionals
-                    x:Tensor, # `(B, n)` binary values of the same dtype
-                    columns:Tensor|None=None # `(n,)` int64: logit column `j` is the conditional of x's column `columns[j]` (`None`: the same order)
-                   ) -> Tensor:
-    "The per-example sum of the `n` binary cross-entropies averaged over the `B` examples (nats): in one compiled pass on the CPU, by PyTorch elsewhere."
+def _loss_inputs(logits:Tensor, x:Tensor, columns:Tensor|None) -> tuple[Tensor|None, bool]:
+    "`columns` checked, and whether the kernel computes the loss: a `ValueError` for logits and values that do not match."
     if logits.dim() != 2 or x.shape != logits.shape:
         raise ValueError(f'logits and x must be matrices of one shape (B, n); got {tuple(logits.shape)} and {tuple(x.shape)}')
     if len(x) == 0: raise ValueError('x has no examples: the average over the batch is undefined')
     if x.dtype != logits.dtype: raise ValueError(f'x must have the dtype of the logits ({logits.dtype}); got {x.dtype}')
     if columns is not None: columns = _checked_columns(columns, x.shape[1])
-    if (logits.device.type == 'cpu' and logits.dtype == torch.float32 and x.device.type == 'cpu' and not x.requires_grad
-            and loss_kernel() is not None):  # (a gradient with respect to x is PyTorch's to give)
-        return _BinaryNLL.apply(logits, x, None if columns is None else columns.to('cpu').contiguous())
+    kernel = (logits.device.type == 'cpu' and logits.dtype == torch.float32 and x.device.type == 'cpu' and not x.requires_grad
+              and loss_kernel() is not None)  # (a gradient with respect to x is PyTorch's to give)
+    return (columns.to('cpu').contiguous() if kernel and columns is not None else columns), kernel
+
+def nll_from_logits(logits:Tensor, # `(B, n)` logits of the conditionals
+                    x:Tensor, # `(B, n)` binary values of the same dtype
+                    columns:Tensor|None=None # `(n,)` int64: logit column `j` is the conditional of x's column `columns[j]` (`None`: the same order)
+                   ) -> Tensor:
+    "The per-example sum of the `n` binary cross-entropies averaged over the `B` examples (nats): in one compiled pass on the CPU, by PyTorch elsewhere."
+    columns, kernel = _loss_inputs(logits, x, columns)
+    if kernel: return _BinaryNLL.apply(logits, x, columns)
     if columns is not None: x = x.index_select(1, columns.to(x.device))
     return F.binary_cross_entropy_with_logits(logits, x, reduction='sum') / len(x)
+
+def nll_and_gradient(logits:Tensor, # `(B, n)` logits of the conditionals
+                     x:Tensor, # `(B, n)` binary values of the same dtype
+                     columns:Tensor|None=None # `(n,)` int64: logit column `j` is the conditional of x's column `columns[j]` (`None`: the same order)
+                    ) -> tuple[Tensor, Tensor]:
+    "`nll_from_logits` without a graph, with its gradient with respect to the logits, $(\\sigma(\\ell) - x)/B$: both from the kernel's one pass on the CPU."
+    columns, kernel = _loss_inputs(logits, x, columns)
+    if kernel:
+        total, g = _nll_kernel(logits.detach(), x, columns)
+        return logits.new_tensor(total), g
+    with torch.enable_grad():
+        l = logits.detach().requires_grad_()
+        loss = nll_from_logits(l, x.detach(), columns)
+        g, = torch.autograd.grad(loss, l)
+    return loss.detach(), g
+
 
 # %% ../nbs/05_training.ipynb #68cd49fb
 def nll_loss(model:Autoregressive, # any model with the shared face
@@ -101,6 +127,23 @@ def nll_loss(model:Autoregressive, # any model with the shared face
         return nll_from_logits(logits, x.to(logits.dtype), columns)
     logits = model.logits(x, check=False)
     return nll_from_logits(logits, x.to(logits.dtype))
+
+# %% ../nbs/05_training.ipynb #nllbw02
+def nll_backward(model:Autoregressive, # any model with the shared face
+                 x:Tensor, # `(B, n_in)` binary minibatch
+                 check:bool=True # validate `x`
+                ) -> Tensor:
+    "`nll_loss(model, x)` with its gradients added to the parameters' `.grad`, as `.backward()` adds them: by the model's own backward pass where it has one (`sorted_logits_backprop`), else by autograd. Returns the loss, detached."
+    if check: x = model.check(x)
+    if torch.is_grad_enabled() and hasattr(model, 'sorted_logits_backprop') and (
+            written := model.sorted_logits_backprop(x, check=False)) is not None:
+        logits, columns, backprop = written
+        loss, g = nll_and_gradient(logits, x.to(logits.dtype), columns)
+        backprop(g)
+        return loss
+    loss = nll_loss(model, x, check=False)
+    loss.backward()
+    return loss.detach()
 
 # %% ../nbs/05_training.ipynb #5b68543e
 @dataclass(frozen=True)
@@ -389,11 +432,13 @@ class Learner:
         raise FloatingPointError(f'training stopped: {what} (is the learning rate {self.hparams["lr"]} too high?); the '
                                  f'model holds the best weights so far (epoch {self.best_epoch}), and {kept}')
 
-    def loss(self, xb:Tensor # `(B, n_in)` a training minibatch, already checked
-            ) -> Tensor:
-        "The minibatch loss: the model's own `training_loss` if it defines one, else `nll_loss`."
-        if hasattr(self.model, 'training_loss'): return self.model.training_loss(xb)
-        return nll_loss(self.model, xb, check=False)
+    def backward(self, xb:Tensor # `(B, n_in)` a training minibatch, already checked
+                ) -> Tensor:
+        "The minibatch loss, its gradients added to the parameters' `.grad`: the model's own `training_loss` (by autograd) if it defines one, else `nll_backward`."
+        if not hasattr(self.model, 'training_loss'): return nll_backward(self.model, xb, check=False)
+        loss = self.model.training_loss(xb)
+        loss.backward()
+        return loss.detach()
 
     def _train_epoch(self, mb, deadline:float) -> tuple[float, bool]:
         "One pass over the training set in a random order: (mean training loss, whether time ran out)."
@@ -405,11 +450,10 @@ class Learner:
         for b, i in enumerate(progress_bar(starts, parent=mb) if mb else starts):
             if hasattr(self.model, 'on_train_batch'): self.model.on_train_batch()
             xb = x[order[i:i+bs]]
-            loss = self.loss(xb)
+            self.opt.zero_grad()
+            loss = self.backward(xb)
             if not math.isfinite(value := loss.item()):
                 self._diverged(f'the training loss is {value} at epoch {self.epoch+1}, minibatch {b+1}')
-            self.opt.zero_grad()
-            loss.backward()
             self.opt.step()
             total += value * len(xb)
             if time.time() > deadline: return total / min(i + bs, len(x)), True

@@ -3,10 +3,11 @@ users run them and next to the dense masked MADE with the same optimizer, all in
 (round k starts at the k-th implementation, so that none always runs first).
 
 A training step is what each implementation's own training script does per minibatch:
-- structured / dense (this library): `on_train_batch`, summed binary cross-entropy averaged over the batch (the
-  Learner's `nll_loss`), backward, optimizer step; Adam lr 1e-3 as the trainer makes it (`make_optimizer`: the
+- structured / dense (this library), as its `Learner` steps: `on_train_batch`, the summed binary cross-entropy
+  averaged over the batch with its gradients (`nll_backward`: the structured MADE's backward pass written out, autograd
+  for the dense one), `loss.item()`, optimizer step; Adam lr 1e-3 as the trainer makes it (`make_optimizer`: the
   library's `CompiledAdam`, one compiled pass per parameter group), PyTorch's fused Adam (`torch.optim.Adam(fused=True)`)
-  or torch's default implementation (foreach). Two more structured rows: every layer cut into blocks of rows (`by='rows'`), against
+  or torch's default implementation (foreach). Three more structured rows: the backward pass by autograd (`nll_loss(...).backward()`) instead; every layer cut into blocks of rows (`by='rows'`), against
   the default that cuts an output layer with at least twice as many inputs as units into blocks of columns; and the
   first layer multiplying its blocks by x (`binary=False`) instead of adding the weights of the inputs that are on.
 - karpathy/pytorch-made (`made.py`, stepped as in its `run.py`): `update_masks` every 20 steps, logits accumulated into
@@ -35,7 +36,7 @@ from fastcore.script import call_parse
 from ar_lecture.made import MADE
 from ar_lecture.mixture import MaskEnsemble
 from ar_lecture.structured import StaircaseLinear
-from ar_lecture.train import nll_loss, make_optimizer
+from ar_lecture.train import nll_loss, nll_backward, make_optimizer
 from made_speed import batches
 
 def peer_source(repo:str, file:str) -> str:
@@ -75,7 +76,8 @@ class Runner:
 ADAMS = {'compiled': lambda p: make_optimizer('adam', p, 1e-3, torch.device('cpu')),
          'fused': lambda p: torch.optim.Adam(p, 1e-3, fused=True), 'default': lambda p: torch.optim.Adam(p, 1e-3)}
 
-def ours(layers:str, hidden:int, adam:str, n_masks:int=1, by_rows:bool=False, products:bool=False) -> Runner:
+def ours(layers:str, hidden:int, adam:str, n_masks:int=1, by_rows:bool=False, products:bool=False,
+         autograd:bool=False) -> Runner:
     m = MADE(784, [hidden], ordering='random' if n_masks != 1 else None, n_masks=n_masks, layers=layers)
     if by_rows or products:  # every layer cut into blocks of rows, or the first layer multiplying its blocks
         for i, l in enumerate(m.layers):
@@ -83,11 +85,14 @@ def ours(layers:str, hidden:int, adam:str, n_masks:int=1, by_rows:bool=False, pr
                                           by='rows' if by_rows else None)
         m.use_mask(0)
     opt = ADAMS[adam](m.parameters())
-    def step(r, x):
-        r.model.on_train_batch(); loss = nll_loss(r.model, x, check=False)
-        r.opt.zero_grad(); loss.backward(); r.opt.step()
+    def step(r, x):  # the Learner's step
+        r.model.on_train_batch(); r.opt.zero_grad()
+        if autograd: (loss := nll_loss(r.model, x, check=False)).backward()
+        else: loss = nll_backward(r.model, x, check=False)
+        loss.item(); r.opt.step()
     masks = f', {n_masks} masks' if n_masks != 1 else ''
-    how = ', all cut by rows' if by_rows else ', block products for x' if products else ''
+    how = (', all cut by rows' if by_rows else ', block products for x' if products else
+           ', backward by autograd' if autograd and layers == 'structured' else '')
     return Runner(f'{layers} (ours){masks}{how}, Adam({adam})', m, opt, step)
 
 def karpathy(cls, hidden:int) -> Runner:
@@ -174,6 +179,7 @@ def main(karpathy_repo:str=None, # karpathy/pytorch-made: a checkout or bare git
             for B in map(int, batch.split(',')):
                 runners = [ours('structured', h, 'compiled'), ours('structured', h, 'fused'), ours('structured', h, 'default'),
                            ours('structured', h, 'compiled', by_rows=True), ours('structured', h, 'compiled', products=True),
+                           ours('structured', h, 'compiled', autograd=True),
                            ours('dense', h, 'compiled'), ours('dense', h, 'fused'), ours('dense', h, 'default')]
                 if K: runners.append(karpathy(K, h))
                 if G: runners.append(generative(G, h))
