@@ -159,12 +159,12 @@ class StaircaseProduct(torch.autograd.Function):
                 *blocks:Tensor # the blocks themselves (sorted order), or all of them back to back in one 1-D tensor (`StaircaseLinear.packed`), when `weight` is `None`
                ) -> Tensor:
         ctx.packed = weight is None and len(blocks) == 1 and blocks[0].dim() == 1
-        if ctx.packed:  # one tensor: the blocks are views into it
-            total, views = _packing(st)
-            if blocks[0].numel() != total: raise ValueError(f'the packed blocks must have {total} elements; got {blocks[0].numel()}')
-            blocks = [blocks[0].as_strided(*v) for v in views]
+        if ctx.packed:  # one tensor: the kernel takes it as it is (its blocks' addresses), PyTorch as views into it
+            if blocks[0].numel() != (total := _packing(st)[0]):
+                raise ValueError(f'the packed blocks must have {total} elements; got {blocks[0].numel()}')
+            blocks = blocks[0]
         kernel = weight is not None and kernel_sorts(weight, st)  # one pass in C instead of PyTorch's gathers
-        binary = binary and (weight is None or kernel) and binary_applies(x, st, *blocks)
+        binary = binary and (weight is None or kernel) and binary_applies(x, st, *([blocks] if ctx.packed else blocks))
         if strips is None:  # the kernel needs none
             strips = [None] * len(st.blocks) if kernel else [_crossing(st, *b) for b in st.blocks]
         if weight is not None: blocks = gather_blocks_c(weight, st) if kernel else gather_blocks(weight, st, strips)
@@ -176,36 +176,38 @@ class StaircaseProduct(torch.autograd.Function):
             binary_forward(y, st, blocks, ctx.lists, bias_s)
         else:  # the outputs start as the bias, and every block adds its product (its strip holds zeros)
             y = x.new_zeros(x.shape[0], len(st.rows)) if bias is None else bias_s.expand(x.shape[0], -1).contiguous()
-            if sgemm := _in_c(st, xs, y, *blocks[:1]): block_products(sgemm, 'forward', st, blocks, xs, y)  # (one call)
+            if sgemm := _in_c(st, xs, y, *_first(blocks)): block_products(sgemm, 'forward', st, blocks, xs, y)  # (one call)
             elif st.by == 'rows':  # a block of rows reads the first `hi` inputs
-                for (r0, r1, lo, hi), W in zip(st.blocks, blocks): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
+                for (r0, r1, lo, hi), W in zip(st.blocks, _views(st, blocks)): y[:, r0:r1].addmm_(xs[:, :hi], W.T)
             else:  # a block of columns is read by the last outputs, from `lo`
-                for (c0, c1, lo, hi), W in zip(st.blocks, blocks): y[:, lo:].addmm_(xs[:, c0:c1], W)
+                for (c0, c1, lo, hi), W in zip(st.blocks, _views(st, blocks)): y[:, lo:].addmm_(xs[:, c0:c1], W)
         ctx.st, ctx.strips, ctx.full, ctx.in_features, ctx.kernel = st, strips, weight is not None, x.shape[1], kernel
         ctx.sorted_in, ctx.sorted_out = sorted_in, sorted_out
-        ctx.save_for_backward(xs, *blocks)
+        ctx.save_for_backward(xs, *([blocks] if ctx.packed else blocks))
         return y if sorted_out else y.index_select(1, st.unrows)
 
     @staticmethod
     def backward(ctx, gy:Tensor # `(B, out)` gradient of the loss with respect to the output
                 ):
         st, strips, (xs, *blocks) = ctx.st, ctx.strips, ctx.saved_tensors
+        if ctx.packed: blocks = blocks[0]  # (one tensor)
         gys = (gy if ctx.sorted_out else gy.index_select(1, st.rows)).contiguous()
         gWs = gy.new_zeros(len(st.rows), ctx.in_features) if ctx.full and not ctx.kernel else None  # the full gradient, sorted
-        buf, packed = (None, [None] * len(st.blocks)) if gWs is not None else _packed(gy, st)  # the blocks' gradients, in one buffer
+        buf = None if gWs is not None else gy.new_empty(_packing(st)[0])  # the blocks' gradients, back to back in one buffer
         gx = gxs = None
         if ctx.needs_input_grad[0]: gxs = gy.new_empty(gy.shape[0], ctx.in_features)  # (never on the binary path: `binary_applies`)
         if ctx.lists is not None:  # binary inputs: each block row sums the gradients of the examples where its input is 1
-            gW = packed
-            binary_backward(gW, st, gys, ctx.lists)
-        elif gWs is None and (sgemm := _in_c(st, gys, xs, *packed[:1])):  # all blocks in one call
-            gW = packed
-            if gxs is not None and _in_c(st, gxs, *blocks[:1]):  # and the inputs' gradient at the same time
-                block_gradients(sgemm, st, blocks, gW, xs, gys, gxs); gx = gxs
-            else: block_products(sgemm, 'weight', st, gW, xs, gys)
-        else: gW = [_block_gradient(ctx, blk, gys, xs, S, P, gWs) for blk, S, P in zip(st.blocks, strips, packed)]
+            binary_backward(buf, st, gys, ctx.lists)
+        elif buf is not None and (sgemm := _in_c(st, gys, xs, buf)):  # all blocks in one call
+            if gxs is not None and _in_c(st, gxs, *_first(blocks)):  # and the inputs' gradient at the same time
+                block_gradients(sgemm, st, blocks, buf, xs, gys, gxs); gx = gxs
+            else: block_products(sgemm, 'weight', st, buf, xs, gys)
+        else:
+            places = [None] * len(st.blocks) if buf is None else _views(st, buf)
+            for blk, S, P in zip(st.blocks, strips, places): _block_gradient(ctx, blk, gys, xs, S, P, gWs)
         if gxs is not None and gx is None:
-            if sgemm := _in_c(st, gys, gxs, *blocks[:1]): block_products(sgemm, 'input', st, blocks, gys, gxs)  # (one call)
+            blocks = blocks if (sgemm := _in_c(st, gys, gxs, *_first(blocks))) else _views(st, blocks)
+            if sgemm: block_products(sgemm, 'input', st, blocks, gys, gxs)  # (one call)
             elif st.by == 'rows':  # the widest block first writes its columns (beta=0), the others add to theirs
                 widest = sorted(range(len(blocks)), key=lambda i: -st.blocks[i][3])
                 gxs[:, st.blocks[widest[0]][3] if blocks else 0:].zero_()
@@ -219,10 +221,10 @@ class StaircaseProduct(torch.autograd.Function):
         if gxs is not None: gx = gxs if ctx.sorted_in else gxs.index_select(1, st.uncols)
         gb = None
         if ctx.needs_input_grad[1]: gb = gys.sum(0).index_select(0, st.unrows) if ctx.sorted_out else gy.sum(0)
-        if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(gW, st, ctx.in_features, gy), None, None, None
+        if ctx.kernel: return gx, gb, None, None, scatter_gradient_c(_views(st, buf), st, ctx.in_features, gy), None, None, None
         if ctx.full: return gx, gb, None, None, gWs.index_select(0, st.unrows).index_select(1, st.uncols), None, None, None
         if ctx.packed: return gx, gb, None, None, None, None, None, None, buf
-        return gx, gb, None, None, None, None, None, None, *gW
+        return gx, gb, None, None, None, None, None, None, *_views(st, buf)
 
 # %% ../nbs/04b_made_structured.ipynb #62239bbf
 STAIRCASE_FILE = importlib.resources.files('ar_lecture')/'kernels'/'staircase.c'  # shipped as package data
@@ -299,9 +301,17 @@ def _packing(st:Staircase) -> tuple[int, list]:
 
 def _packed(like:Tensor, st:Staircase) -> tuple[Tensor, list[Tensor]]:
     "A new buffer of `like`'s dtype and device, and one tensor of `block_shape` per block: views into it, back to back."
-    total, views = _packing(st)
-    buf = like.new_empty(total)
-    return buf, [buf.as_strided(*v) for v in views]
+    buf = like.new_empty(_packing(st)[0])
+    return buf, _views(st, buf)
+
+def _views(st:Staircase, blocks:list[Tensor]|Tensor) -> list[Tensor]:
+    "The blocks as a list: views into `blocks` where they are packed in one tensor, else the list itself."
+    if not isinstance(blocks, Tensor): return list(blocks)
+    return [blocks.as_strided(shape, stride, blocks.storage_offset() + offset) for shape, stride, offset in _packing(st)[1]]
+
+def _first(blocks:list[Tensor]|Tensor) -> list[Tensor]:
+    "The tensor that `_in_c` checks for the blocks: the first block, or the packed tensor (none if there are no blocks)."
+    return [blocks] if isinstance(blocks, Tensor) else list(blocks[:1])
 
 SHARE_MIN = 1 << 19  # matrices of fewer entries are sorted by one thread: waking the others costs more than it saves
 
@@ -320,8 +330,14 @@ def _spans(st:Staircase) -> Tensor:
     if 'spans' not in record: record['spans'] = torch.tensor(st.blocks, dtype=torch.int64).reshape(-1)
     return record['spans']
 
-def _block_pointers(st:Staircase, blocks:list[Tensor]):
-    "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape."
+def _block_pointers(st:Staircase, blocks:list[Tensor]|Tensor):
+    "The blocks' addresses for the kernel, once each is checked to be a contiguous float32 CPU tensor of its block's shape, or the packed tensor one of their total size."
+    if isinstance(blocks, Tensor):  # packed: each block's address is an offset from the tensor's
+        total, places = _packing(st)
+        if blocks.shape != (total,) or not (blocks.is_contiguous() and blocks.dtype == torch.float32 and blocks.is_cpu):
+            raise ValueError(f'packed blocks must be one contiguous float32 CPU vector of {total} elements; got {blocks.dtype} {tuple(blocks.shape)}')
+        base, size = blocks.data_ptr(), blocks.element_size()
+        return (ctypes.c_void_p * max(1, len(places)))(*[base + size * offset for _, _, offset in places])
     if [B.shape for B in blocks] != _checked(st) or not all(
             B.is_contiguous() and B.dtype == torch.float32 and B.is_cpu for B in blocks):
         raise ValueError('blocks must be contiguous float32 CPU tensors, one of block_shape per block of the staircase')
@@ -394,7 +410,7 @@ def _in_c(st:Staircase, *ts:Tensor) -> int|None:
 def block_products(sgemm:int, # the address blas_sgemm() gives
                    what:str, # 'forward', 'weight' or 'input': see below
                    st:Staircase, # the layer's staircase
-                   blocks:list[Tensor], # its blocks ('forward', 'input'), or their gradients to write ('weight')
+                   blocks:list[Tensor]|Tensor, # its blocks ('forward', 'input'), or their gradients to write ('weight'); or all of them packed in one tensor
                    a:Tensor, # `(B, in)` the sorted inputs ('forward', 'weight'), or `(B, out)` the sorted outputs' gradients ('input')
                    b:Tensor # `(B, out)` the outputs to add to ('forward') or their gradients ('weight'), or `(B, in)` the inputs' gradients to write ('input')
                   ):
@@ -402,16 +418,16 @@ def block_products(sgemm:int, # the address blas_sgemm() gives
     if what not in ('forward', 'weight', 'input'): raise ValueError(f"what must be 'forward', 'weight' or 'input'; got {what!r}")
     k, ptrs, by_columns, B, ld = staircase_kernel(), _block_pointers(st, blocks), st.by == 'columns', a.shape[0], lambda t: max(1, t.shape[1])
     spans, out = _spans(st).data_ptr(), len(st.rows)
-    if what == 'forward': k.staircase_forward(sgemm, by_columns, B, out, len(blocks), spans, ptrs, a.data_ptr(), ld(a), b.data_ptr(), ld(b))
-    elif what == 'weight': k.staircase_weight_grads(sgemm, by_columns, B, out, len(blocks), spans, st.counts.data_ptr(), b.data_ptr(), ld(b),
+    if what == 'forward': k.staircase_forward(sgemm, by_columns, B, out, len(st.blocks), spans, ptrs, a.data_ptr(), ld(a), b.data_ptr(), ld(b))
+    elif what == 'weight': k.staircase_weight_grads(sgemm, by_columns, B, out, len(st.blocks), spans, st.counts.data_ptr(), b.data_ptr(), ld(b),
                                                     a.data_ptr(), ld(a), ptrs)
-    else: k.staircase_input_grads(sgemm, by_columns, B, len(st.cols), out, len(blocks), spans, ptrs, a.data_ptr(), ld(a),
+    else: k.staircase_input_grads(sgemm, by_columns, B, len(st.cols), out, len(st.blocks), spans, ptrs, a.data_ptr(), ld(a),
                                                   b.data_ptr(), ld(b))
 
 def block_gradients(sgemm:int, # the address blas_sgemm() gives
                     st:Staircase, # the layer's staircase
-                    blocks:list[Tensor], # its blocks
-                    grads:list[Tensor], # their gradients, to write
+                    blocks:list[Tensor]|Tensor, # its blocks (a list, or packed in one tensor)
+                    grads:list[Tensor]|Tensor, # their gradients, to write (a list, or packed in one tensor)
                     xs:Tensor, # `(B, in)` the sorted inputs
                     gys:Tensor, # `(B, out)` the sorted outputs' gradients
                     gxs:Tensor # `(B, in)` the sorted inputs' gradients, to write
@@ -420,7 +436,7 @@ def block_gradients(sgemm:int, # the address blas_sgemm() gives
     team = _team()
     if not GRADIENTS_AT_ONCE or team is None or torch.get_num_threads() < 2:
         block_products(sgemm, 'weight', st, grads, xs, gys); block_products(sgemm, 'input', st, blocks, gys, gxs); return
-    staircase_kernel().staircase_gradients(sgemm, *team, st.by == 'columns', xs.shape[0], len(st.cols), len(st.rows), len(blocks),
+    staircase_kernel().staircase_gradients(sgemm, *team, st.by == 'columns', xs.shape[0], len(st.cols), len(st.rows), len(st.blocks),
                                            _spans(st).data_ptr(), st.counts.data_ptr(), _block_pointers(st, blocks),
                                            _block_pointers(st, grads), gys.data_ptr(), max(1, gys.shape[1]), xs.data_ptr(),
                                            max(1, xs.shape[1]), gxs.data_ptr(), max(1, gxs.shape[1]))
@@ -458,7 +474,7 @@ class StaircaseLinear(nn.Module):
         super()._save_to_state_dict(destination, prefix, keep_vars)
         if self.fixed and self.spans is not None:
             packed = destination.pop(f'{prefix}packed')
-            destination.update({f'{prefix}blocks.{i}': packed.as_strided(*v) for i, v in enumerate(_packing(self.st)[1])})
+            destination.update({f'{prefix}blocks.{i}': block for i, block in enumerate(_views(self.st, packed))})
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
         "Blocks saved one by one go into the buffer; blocks saved in another layout (rows or columns, other groups, cuts not aligned: older versions) are re-cut into this layer's first."
@@ -491,7 +507,7 @@ class StaircaseLinear(nn.Module):
     def blocks(self) -> list[Tensor]:
         "A fixed layer's blocks, in the order of its staircase: views into `packed`, the one parameter that holds them back to back."
         if not self.fixed or self.spans is None: raise ValueError('only a fixed layer with its mask set stores blocks (fixed=True)')
-        return [self.packed.as_strided(*v) for v in _packing(self.st)[1]]
+        return _views(self.st, self.packed)
 
     @property
     def st(self) -> Staircase:
@@ -670,7 +686,7 @@ def _binary_team(k, backward:bool, out:int, items:int, lists:BinaryLists, ptrs, 
 
 def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sorted order of the units
                    st:Staircase, # the staircase, cut by columns
-                   blocks:list[Tensor], # its blocks, zero where the mask is
+                   blocks:list[Tensor]|Tensor, # its blocks, zero where the mask is (a list, or packed in one tensor)
                    lists:BinaryLists, # the ones of the inputs
                    bias:Tensor|None=None # `(out,)` contiguous, sorted like the units, or `None`
                   ):
@@ -686,7 +702,7 @@ def binary_forward(y:Tensor, # `(B, out)` contiguous: written whole, in the sort
                                                                b_ptr, b0, b1, y.data_ptr()), [(0, B)], lists.ones * out // 2,
                   BINARY_SHARE_MIN)
 
-def binary_backward(grads:list[Tensor], # one contiguous tensor of block_shape per block: written whole
+def binary_backward(grads:list[Tensor]|Tensor, # one contiguous tensor of block_shape per block, or all packed in one: written whole
                     st:Staircase, # the staircase, cut by columns
                     gy:Tensor, # `(B, out)` contiguous gradients of the sorted outputs
                     lists:BinaryLists # the ones of the inputs
@@ -767,5 +783,5 @@ def staircase_mlp_backprop(layers:list, # StaircaseLinear layers, each reading t
                 gx, gb, _, _, g_weight, *rest = StaircaseProduct.backward(tape, g)
                 _add_grad(weight, rest[-1] if len(rest) == 4 else g_weight)  # the packed blocks' gradient, or the full weight's
                 _add_grad(bias, gb)
-                if gx is not None: g = gx.masked_fill_(h_in <= 0, 0)  # through the ReLU: where the unit was off, nothing
+                if gx is not None: g = torch.ops.aten.threshold_backward(gx, h_in, 0)  # through the ReLU (autograd's own op): 0 where the unit was off
     return h, backprop
