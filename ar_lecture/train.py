@@ -133,9 +133,10 @@ def nll_backward(model:Autoregressive, # any model with the shared face
                  x:Tensor, # `(B, n_in)` binary minibatch
                  check:bool=True # validate `x`
                 ) -> Tensor:
-    "`nll_loss(model, x)` with its gradients added to the parameters' `.grad`, as `.backward()` adds them: by the model's own backward pass where it has one (`sorted_logits_backprop`), else by autograd. Returns the loss, detached."
+    "`nll_loss(model, x)` with its gradients added to the parameters' `.grad`, as `.backward()` adds them: by the model's own backward pass where it has one (`sorted_logits_backprop`), else by autograd (also where a parameter has hooks, which are autograd's). Returns the loss, detached."
     if check: x = model.check(x)
-    if torch.is_grad_enabled() and hasattr(model, 'sorted_logits_backprop') and (
+    hooked = any(p._backward_hooks or p._post_accumulate_grad_hooks for p in model.parameters())
+    if torch.is_grad_enabled() and not hooked and hasattr(model, 'sorted_logits_backprop') and (
             written := model.sorted_logits_backprop(x, check=False)) is not None:
         logits, columns, backprop = written
         loss, g = nll_and_gradient(logits, x.to(logits.dtype), columns)
