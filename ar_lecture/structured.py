@@ -780,8 +780,9 @@ def staircase_mlp_backprop(layers:list, # StaircaseLinear layers, each reading t
                 raise RuntimeError('a weight was changed in place since the forward pass: its gradient would be wrong')
         with torch.no_grad():
             for tape, h_in, (weight, bias), _ in reversed(tapes):
-                gx, gb, _, _, g_weight, *rest = StaircaseProduct.backward(tape, g)
-                _add_grad(weight, rest[-1] if len(rest) == 4 else g_weight)  # the packed blocks' gradient, or the full weight's
+                grads = StaircaseProduct.backward(tape, g)  # one per input of forward: 0 x, 1 bias, 4 weight, 8 packed
+                gx, gb = grads[:2]
+                _add_grad(weight, grads[8] if tape.packed else grads[4])  # the packed blocks' gradient, or the full weight's
                 _add_grad(bias, gb)
                 if gx is not None: g = torch.ops.aten.threshold_backward(gx, h_in, 0)  # through the ReLU (autograd's own op): 0 where the unit was off
     return h, backprop
