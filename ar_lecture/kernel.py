@@ -13,9 +13,10 @@ from .files import atomic_write, cache_dir
 from .core import all_finite
 
 # %% auto #0
-__all__ = ['KERNEL_FILE', 'CONSTANTS', 'ACTIVATION_CODES', 'GROUP', 'PAD', 'KERNEL_FLAGS', 'COMPILE_TIMEOUT', 'kernel_source',
-           'kernel_sections', 'kernel_constants', 'kernel_dir', 'compiler', 'cache_problem', 'build_kernel',
-           'load_kernel', 'nade_kernel', 'in_threads', 'in_row_shares', 'kernel_applies', 'kernel_logits']
+__all__ = ['KERNEL_FILE', 'CONSTANTS', 'ACTIVATION_CODES', 'GROUP', 'PAD', 'KERNEL_FLAGS', 'COMPILE_TIMEOUT', 'C_TYPES',
+           'kernel_source', 'kernel_sections', 'kernel_constants', 'kernel_dir', 'compiler', 'cache_problem',
+           'build_kernel', 'kernel_signatures', 'load_kernel', 'nade_kernel', 'in_threads', 'in_row_shares',
+           'kernel_applies', 'kernel_logits']
 
 # %% ../nbs/02b_kernel.ipynb #8472179c
 KERNEL_FILE = importlib.resources.files('ar_lecture')/'kernels'/'nade.c'  # shipped as package data
@@ -130,29 +131,44 @@ def build_kernel(folder:Path|None=None, # cache folder; `None`: kernel_dir()
         return None
 
 # %% ../nbs/02b_kernel.ipynb #882b62b2
+C_TYPES = {'int': ctypes.c_int, 'int32_t': ctypes.c_int32, 'int64_t': ctypes.c_int64, 'float': ctypes.c_float,
+           'double': ctypes.c_double}  # argument and return types of the kernels' functions, besides pointers and void
+
+def kernel_signatures(source:str # C source of a kernel file
+                     ) -> dict[str, tuple[list, type|None]]:
+    "`{name: (argtypes, restype)}` of the functions the source defines and exports (not `static`), read from their definitions: every pointer an address (`c_void_p`), `void` None."
+    def ctype(decl:str, name:str):
+        if '*' in decl: return ctypes.c_void_p
+        base = decl.replace('const', ' ').split()
+        if not base or base[0] not in C_TYPES: raise ValueError(f'{name}: the type of {decl.strip()!r} has no ctypes equivalent here')
+        return C_TYPES[base[0]]
+    signatures = {}
+    for ret, star, name, params in re.findall(r'^(?!static\b)(\w+)\s*(\**)\s*(\w+)\(([^)]*)\)\s*\{', source, flags=re.M):
+        args = [ctype(d, name) for d in params.split(',') if d.strip() not in ('', 'void')]
+        signatures[name] = args, ctypes.c_void_p if star else None if ret == 'void' else ctype(ret, name)
+    return signatures
+
 def load_kernel(file:Path|None=None, # the C source, a file of the package; `None`: KERNEL_FILE
                 fallback:str='NADE uses the block pass' # what the library does without it, for the warnings
                ) -> ctypes.CDLL|None:
-    "The kernel compiled from `file` (`build_kernel`), loaded from a private copy; `None` if it cannot be built or loaded, or `AR_LECTURE_KERNEL=0`."
+    "The kernel compiled from `file` (`build_kernel`), loaded from a private copy, each exported function typed as the file defines it (`kernel_signatures`); `None` if it cannot be built or loaded, or `AR_LECTURE_KERNEL=0`."
     file = file or KERNEL_FILE
     if os.environ.get('AR_LECTURE_KERNEL', '1') == '0' or (lib := build_kernel(file=file, fallback=fallback)) is None: return None
     try:  # load a private copy, so that whatever later happens to the cached file cannot reach this process
         with tempfile.TemporaryDirectory(prefix='ar_lecture_kernel_') as tmp:
             shutil.copyfile(lib, Path(tmp)/lib.name)
-            return ctypes.CDLL(str(Path(tmp)/lib.name))
+            k = ctypes.CDLL(str(Path(tmp)/lib.name))
     except OSError as e:
         warnings.warn(f'ar_lecture: could not load the kernel {file.name} ({e}); {fallback}', stacklevel=2)
         return None
+    for name, (args, res) in kernel_signatures(file.read_text()).items():  # (the types from the C file itself: they cannot drift)
+        getattr(k, name).argtypes, getattr(k, name).restype = args, res
+    return k
 
 @functools.cache
 def nade_kernel() -> ctypes.CDLL|None:
     "The compiled NADE kernel, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
-    if (k := load_kernel()) is None: return None
-    i, p = ctypes.c_int, ctypes.c_void_p
-    k.nade_forward.argtypes = [i, i, i, p, p, p, p, p, p, i, p]
-    k.nade_backward.argtypes = [i, i, i, p, p, p, p, p, p, i, p, p, p, p, p]
-    k.nade_forward.restype = k.nade_backward.restype = i
-    return k
+    return load_kernel()
 
 # %% ../nbs/02b_kernel.ipynb #thr0co01
 _TEAM_FN = ctypes.CFUNCTYPE(None, ctypes.c_void_p)  # what GNU OpenMP runs on each thread of a team

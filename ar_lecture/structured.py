@@ -232,25 +232,8 @@ STAIRCASE_FILE = importlib.resources.files('ar_lecture')/'kernels'/'staircase.c'
 # %% ../nbs/04b_made_structured.ipynb #767a26cd
 @functools.cache
 def staircase_kernel() -> ctypes.CDLL|None:
-    "The compiled gathers and scatters of `STAIRCASE_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
-    if (k := load_kernel(STAIRCASE_FILE, 'the structured layers sort their weights with PyTorch')) is None: return None
-    i, p = ctypes.c_int, ctypes.c_void_p
-    for f in (k.staircase_gather, k.staircase_scatter): f.argtypes, f.restype = [i, p, p, p, p, i, i, i, i, p], None
-    k.staircase_gather_columns.argtypes, k.staircase_gather_columns.restype = [i, p, p, p, p, i, i, i, i, i, i, p], None
-    k.staircase_scatter_columns.argtypes, k.staircase_scatter_columns.restype = [i, i, i, p, p, p, p, p, i, i, p], None
-    k.binary_scan.argtypes, k.binary_scan.restype = [i, p, p, i, i, p, p, p], ctypes.c_int64
-    k.binary_offsets.argtypes, k.binary_offsets.restype = [i, i, i, p, p, p, p], None
-    k.binary_fill.argtypes, k.binary_fill.restype = [i, i, p, p, p, p, p], None
-    k.binary_lists_team.argtypes, k.binary_lists_team.restype = [p, p, p, i, i, p, p, i, p, p, p, p, p, p, p], ctypes.c_int64
-    k.staircase_binary_forward.argtypes, k.staircase_binary_forward.restype = [i, p, p, p, p, p, p, p, i, i, p], None
-    k.staircase_binary_backward.argtypes, k.staircase_binary_backward.restype = [i, p, p, p, p, p, p, i, i, p], None
-    k.staircase_binary_team.argtypes, k.staircase_binary_team.restype = [p, p, p, i, i, i, i, p, p, p, p, p, p, p, p, p], None
-    k.staircase_forward.argtypes = [p, i, i, i, i, p, p, p, i, p, i]
-    k.staircase_weight_grads.argtypes = [p, i, i, i, i, p, p, p, i, p, i, p]
-    k.staircase_input_grads.argtypes = [p, i, i, i, i, i, p, p, p, i, p, i]
-    k.staircase_gradients.argtypes = [p, p, p, p, i, i, i, i, i, p, p, p, p, p, i, p, i, p, i]
-    for f in (k.staircase_forward, k.staircase_weight_grads, k.staircase_input_grads, k.staircase_gradients): f.restype = None
-    return k
+    "The compiled passes of `STAIRCASE_FILE` (sorts, binary passes, block products), loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
+    return load_kernel(STAIRCASE_FILE, 'the structured layers sort their weights with PyTorch')
 
 def kernel_sorts(weight:Tensor, # `(out, in)` the full weight matrix
                  st:Staircase # its current staircase

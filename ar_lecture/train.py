@@ -34,12 +34,7 @@ LOSS_SHARE_MIN = 1 << 16  # logits from which the rows are shared among torch's 
 @functools.cache
 def loss_kernel() -> ctypes.CDLL|None:
     "The compiled loss of `LOSS_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
-    if (k := load_kernel(LOSS_FILE, 'the loss is computed by PyTorch')) is None: return None
-    i64, p = ctypes.c_int64, ctypes.c_void_p
-    k.binary_nll.argtypes, k.binary_nll.restype = [i64, p, p, p, i64, i64, ctypes.c_float, p], ctypes.c_double
-    k.binary_nll_team.argtypes = [p, p, p, ctypes.c_int, i64, p, p, p, i64, ctypes.c_float, p]
-    k.binary_nll_team.restype = ctypes.c_double
-    return k
+    return load_kernel(LOSS_FILE, 'the loss is computed by PyTorch')
 
 def _nll_kernel(logits:Tensor, x:Tensor, columns:Tensor|None) -> tuple[float, Tensor]:
     "The loss (a float) and its gradient with respect to the logits, written by the kernel in one pass."
@@ -215,10 +210,7 @@ ADAM_SHARE_MIN = 1 << 15  # elements from which the update is shared among torch
 @functools.cache
 def adam_kernel() -> ctypes.CDLL|None:
     "The compiled Adam of `ADAM_FILE`, loaded once per process; `None` if it cannot be built or `AR_LECTURE_KERNEL=0`."
-    if (k := load_kernel(ADAM_FILE, 'CompiledAdam updates the parameters with PyTorch')) is None: return None
-    p, d = ctypes.c_void_p, ctypes.c_double
-    k.adam_step.argtypes, k.adam_step.restype = [p, p, p, ctypes.c_int, ctypes.c_int, p, p, p, p, p, p, d, d, d, d, d, ctypes.c_int], None
-    return k
+    return load_kernel(ADAM_FILE, 'CompiledAdam updates the parameters with PyTorch')
 
 _ADAM_MAX_TENSORS = kernel_constants(ADAM_FILE.read_text())['ADAM_MAX_TENSORS']
 
