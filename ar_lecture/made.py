@@ -171,26 +171,28 @@ class MADE(Autoregressive):
                       check:bool=True # validate `x`
                      ) -> tuple[Tensor, Tensor|None]:
         "The logits with their columns in the order the layers compute them, and `columns`: column `j` is the conditional of input `columns[j]` (`None`: the inputs' order, as `logits` gives). The loss reads them so."
-        if self.config['layers'] != 'structured': return self.logits(x, check), None
+        if not self._logits_sorted(): return self.logits(x, check), None
         if check: x = self.check(x)
-        x, out_layer = x.to(self.layers[0].bias.dtype), self.layers[-1]
-        if self.direct is not None and not torch.equal(self.direct.rows, out_layer.rows): return self.logits(x, False), None
+        x = x.to(self.layers[0].bias.dtype)
         out = staircase_mlp(self.layers, x, sorted_out=True)  # outputs sorted by number: no permutation back
-        return (out if self.direct is None else out + self.direct(x, sorted_out=True)), out_layer.rows
+        return (out if self.direct is None else out + self.direct(x, sorted_out=True)), self.layers[-1].rows
+
+    def _logits_sorted(self) -> bool:
+        "Whether the logits can stay in the sorted order of the output units: structured layers, direct connections sorted alike."
+        return self.config['layers'] == 'structured' and (self.direct is None or torch.equal(self.direct.rows, self.layers[-1].rows))
 
     def sorted_logits_backprop(self, x:Tensor, # (B, n_in) binary inputs
                                check:bool=True # validate `x`
                               ) -> tuple[Tensor, Tensor, Callable[[Tensor], None]]|None:
         "`sorted_logits` without autograd's graph, with `backprop(g)` that adds the parameters' gradients for the logits' gradient `g` to their `.grad`: the backward pass written out (`staircase_mlp_backprop`). `None` where there is none: dense layers, or direct connections sorted otherwise."
-        if self.config['layers'] != 'structured': return None
+        if not self._logits_sorted(): return None
         if check: x = self.check(x)
-        x, out_layer = x.to(self.layers[0].bias.dtype), self.layers[-1]
-        if self.direct is not None and not torch.equal(self.direct.rows, out_layer.rows): return None
+        x = x.to(self.layers[0].bias.dtype)
         out, backprop = staircase_mlp_backprop(self.layers, x, sorted_out=True)
-        if self.direct is None: return out, out_layer.rows, backprop
+        if self.direct is None: return out, self.layers[-1].rows, backprop
         direct, backprop_direct = staircase_mlp_backprop([self.direct], x, sorted_out=True)
         def both(g:Tensor): backprop(g); backprop_direct(g)
-        return out.add_(direct), out_layer.rows, both
+        return out.add_(direct), self.layers[-1].rows, both
 
     @torch.no_grad()
     def sample(self, n:int, # number of samples

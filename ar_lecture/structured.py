@@ -714,14 +714,17 @@ def set_made_numbers(layers:list, # a MADE's masked layers: hidden layers, outpu
     if direct: layers[-1].set_numbers(m_in, m_in, strict=True)
 
 # %% ../nbs/04b_made_structured.ipynb #d2810557
+def _kept_sorted(layers:list, sorted_out:bool) -> list[bool]:
+    "Per layer, whether its outputs stay in sorted order: where the next layer sorts the shared units alike, and at the end if `sorted_out`."
+    return [torch.equal(a.rows, b.cols) for a, b in zip(layers, layers[1:])] + [sorted_out]
+
 def staircase_mlp(layers:list, # StaircaseLinear layers, each reading the previous one's units
                   x:Tensor, # `(B, in_features)` inputs of the first layer, in the original unit order
                   sorted_out:bool=False # return the outputs in the sorted order of the last layer's units (`rows`)
                  ) -> Tensor:
     "`layers[-1](relu(... relu(layers[0](x))))`, in sorted unit order between layers that sort their shared units alike."
     h, sorted_h = x, False
-    for l, layer in enumerate(layers):
-        keep = sorted_out if l + 1 == len(layers) else torch.equal(layer.rows, layers[l + 1].cols)
+    for l, (layer, keep) in enumerate(zip(layers, _kept_sorted(layers, sorted_out))):
         h = layer(h, sorted_in=sorted_h, sorted_out=keep)
         if l + 1 < len(layers): h = F.relu(h, inplace=True)
         sorted_h = keep
@@ -747,8 +750,7 @@ def staircase_mlp_backprop(layers:list, # StaircaseLinear layers, each reading t
     if x.requires_grad: raise ValueError('x must not require a gradient: backprop gives the parameters their gradients only')
     tapes, h, sorted_h = [], x, False
     with torch.no_grad():
-        for l, layer in enumerate(layers):
-            keep = sorted_out if l + 1 == len(layers) else torch.equal(layer.rows, layers[l + 1].cols)
+        for l, (layer, keep) in enumerate(zip(layers, _kept_sorted(layers, sorted_out))):
             tape = _Tape((l > 0, layer.bias is not None and layer.bias.requires_grad))  # (x needs no gradient)
             out = StaircaseProduct.forward(tape, *layer._product_inputs(h, sorted_h, keep))
             params = [layer.packed if layer.fixed else layer.weight, layer.bias]
